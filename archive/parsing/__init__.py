@@ -1,0 +1,165 @@
+"""Document → record: `parse(data, url=None, content_type=None)`.
+
+One entry point for every input the crawl meets (HTML in any encoding, plain text, PDF,
+DOCX). Each reader turns its document into rows; tables.py reads the rows; identity.py names
+the report; record/checks.py runs the format's arithmetic. A document that is read but not
+understood still yields a record (format "unknown", nulls, warnings); only bytes that are no
+document at all raise `ParseError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..record.checks import run_checks
+from ..record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, TEXT_SECTIONS, empty_record
+from . import identity
+from .detect import DocumentKind, sniff
+from .tables import Row, detect_format, fill_record, interpret
+
+log = logging.getLogger(__name__)
+
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+TRAFILATURA_MAX_BYTES = 4 * 1024 * 1024  # beyond this, our own text extraction is used
+
+
+class ParseError(ValueError):
+    """The input is not a document at all (empty, binary garbage, a corrupt PDF/DOCX)."""
+
+
+@dataclass
+class Parsed:
+    """A record plus what the archive keeps beside it (body text) and timing for benchmarks."""
+
+    record: dict[str, Any]
+    text: str
+    kind: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def parse(data: bytes, url: str | None = None, content_type: str | None = None) -> dict[str, Any]:
+    return parse_document(data, url, content_type).record
+
+
+def parse_document(data: bytes, url: str | None = None, content_type: str | None = None) -> Parsed:
+    if not data or not data.strip():
+        raise ParseError("empty document")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ParseError(f"document too large ({len(data)} bytes > {MAX_DOCUMENT_BYTES})")
+    kind = sniff(data, url, content_type)
+    if kind is DocumentKind.BINARY:
+        raise ParseError("not a document (binary data that is neither PDF nor DOCX)")
+    record = empty_record()
+    record["url"] = url
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    if kind is DocumentKind.HTML:
+        from .html import read_page
+
+        rows, text, title, published, agency_hint = read_page(data, content_type, record["warnings"], timings)
+    elif kind is DocumentKind.PDF:
+        from .pdf import PdfError, read_pdf
+
+        try:
+            pdf = read_pdf(data)
+        except PdfError as exc:
+            raise ParseError(str(exc)) from exc
+        rows, text = pdf.rows, pdf.text
+        if not rows:
+            from .text import rows_from_text
+
+            rows = rows_from_text(text)
+        title = identity.title_from_lines(text.splitlines()) or pdf.title
+        published, agency_hint = identity.published_from_text(text), None
+    elif kind is DocumentKind.DOCX:
+        from .docx import DocxError, read_docx
+
+        try:
+            doc = read_docx(data)
+        except DocxError as exc:
+            raise ParseError(str(exc)) from exc
+        rows, text = doc.rows, doc.text
+        title = identity.title_from_lines(text.splitlines())
+        published, agency_hint = identity.published_from_text(text), None
+    else:
+        from .encoding import decode
+        from .text import rows_from_text
+
+        text, _ = decode(data, content_type)
+        rows = rows_from_text(text)
+        title = identity.title_from_lines(text.splitlines())
+        published, agency_hint = identity.published_from_text(text), None
+    timings["read"] = time.perf_counter() - started - timings.get("trafilatura", 0.0)
+    started = time.perf_counter()
+    _fill(record, rows, text, title, published, agency_hint)
+    timings["interpret"] = time.perf_counter() - started
+    return Parsed(record, text, kind.value, timings)
+
+
+def _fill(
+    record: dict[str, Any],
+    rows: list[Row],
+    text: str,
+    title: str | None,
+    published: str | None,
+    agency_hint: str | None,
+) -> None:
+    reading = interpret(rows)
+    title = identity.clean_title(title) if title else None
+    record["title"] = title
+    record["year"] = identity.year_from_title(title) or identity.year_from_text(text)
+    agency = identity.agency_from_title(title) or agency_hint
+    record["agency"] = agency if agency and len(agency) <= 40 else None
+    record["published"] = published
+    fmt = detect_format(reading)
+    if fmt is None:
+        if reading.saw_old or (record["year"] and record["year"] < 2019):
+            record["format"] = FORMAT_LEGACY
+            record["warnings"].append("pre-2019 free-form statistics: no numbers are read from this format")
+        else:
+            record["format"] = FORMAT_UNKNOWN
+            record["warnings"].append(
+                "no statistics tables could be read (tables may be images or missing): all numbers are null"
+            )
+    else:
+        record["format"] = fmt
+        fill_record(record, reading, fmt)
+        _warn_missing(record, reading)
+    record["sections"] = sections_of(text)
+    record["checks"] = run_checks(record)
+
+
+def _warn_missing(record: dict[str, Any], reading: Any) -> None:
+    expected = {"二": "section 二 (主动公开)", "三": "section 三 (申请)", "四": "section 四 (复议诉讼)"}
+    found = {"二": reading.active, "三": reading.requests, "四": reading.review}
+    for section, label in expected.items():
+        if not found[section]:
+            record["warnings"].append(f"{label} table not found: its numbers are null")
+    if reading.requests:
+        legacy_skip = {"other_no_correction", "other_no_fee", "other"} if record["format"] == FORMAT_LEGACY else set()
+        missing = [r for r in record["requests"] if r not in reading.requests and r not in legacy_skip]
+        if missing:
+            record["warnings"].append(f"section 三 rows not found (null): {', '.join(missing)}")
+
+
+_HEADING_LINE = re.compile(r"^\s*[#*\s]*([一二三四五六])\s*[、.．]")
+
+
+def sections_of(text: str) -> dict[str, str]:
+    """The report's own prose by section (一 总体情况, 五 问题, 六 其他), for text diffs."""
+    from .labels import section_heading
+
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        heading = section_heading(line) if _HEADING_LINE.match(line) or len(line) < 40 else None
+        if heading:
+            current = heading
+            continue
+        if current in TEXT_SECTIONS and line.strip():
+            sections.setdefault(TEXT_SECTIONS[current], []).append(line.strip())
+    return {key: "\n".join(lines) for key, lines in sections.items()}

@@ -1,0 +1,75 @@
+"""What is this document: its kind (HTML, text, PDF, DOCX, binary) and, for discovery,
+whether a title names an annual report or one of its look-alikes.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import re
+import zipfile
+
+from .numbers import normalize
+
+
+class DocumentKind(enum.Enum):
+    HTML = "html"
+    TEXT = "text"
+    PDF = "pdf"
+    DOCX = "docx"
+    BINARY = "binary"
+
+
+_HTML_MARKERS = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|div|meta|p)[\s>/]", re.I)
+
+
+def sniff(data: bytes, url: str | None = None, content_type: str | None = None) -> DocumentKind:
+    """The document's kind from its bytes first (servers mislabel), then its declared type."""
+    head = data[:4096]
+    if head.lstrip().startswith(b"%PDF"):
+        return DocumentKind.PDF
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if "word/document.xml" in zf.namelist():
+                    return DocumentKind.DOCX
+        except zipfile.BadZipFile:
+            pass
+        return DocumentKind.BINARY
+    if _HTML_MARKERS.search(head) or (content_type or "").lower().startswith(("text/html", "application/xhtml")):
+        return DocumentKind.HTML
+    sample = head[:2048]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 or b == 127)
+    if controls > len(sample) * 0.05:
+        return DocumentKind.BINARY
+    return DocumentKind.TEXT
+
+
+# --- titles, for discovery ----------------------------------------------------------------
+_REPORT = re.compile(
+    r"(政府|政务)?信息公开(工作)?(年度)?(工作)?(年度)?(报告|年报)"
+    r"|信息公开情况的?报告"
+)
+_LOOKALIKE = re.compile(
+    r"解读|图解|一图|读懂|格式的?通知|印发|要点|法治政府|决算|预算|政府工作报告|统计公报|述职|考核|测评|评估"
+    r"|上半年|季度|数据统计|工作总结|实施方案|征求意见|落实情况"
+)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def title_kind(title: str | None) -> str | None:
+    """'report', 'lookalike' or None (says nothing) for a link text or page title."""
+    if not title:
+        return None
+    text = normalize(title)
+    if not _REPORT.search(text) and "年报" not in text:
+        return None
+    if _LOOKALIKE.search(text):
+        return "lookalike"
+    if "年报" in text and not _REPORT.search(text) and "信息公开" not in text:
+        return None
+    return "report"
+
+
+def has_year(title: str) -> bool:
+    return bool(_YEAR.search(title or ""))

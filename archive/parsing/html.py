@@ -1,0 +1,195 @@
+"""HTML pages → rows from their real <table> grids, plus title, date and body text.
+
+Tables are read as grids: rowspan/colspan are expanded and each grid cell remembers the
+table cell it came from, so a label spanning rows is context for each of them while a value
+spanning columns counts once. Only leaf tables (no table inside) whose text carries a
+statistics header are read; the layout tables portals wrap around articles are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from . import labels as L
+from .tables import Row, grid_rows
+
+MAX_SPAN = 60  # a rowspan="1000" in a hostile page must not build a huge grid
+_TABLE_HEADERS = re.compile(r"第二十条|申请人情况|勾稽关系|本年新收|行政复议|行政诉讼|信息内容")
+_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_META_TITLE = ("ArticleTitle", "og:title", "title", "Title")
+_META_DATE = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time", "Maketime")
+_META_SOURCE = ("ContentSource", "contentSource", "author", "SiteName")
+
+
+@dataclass
+class HtmlDocument:
+    rows: list[Row]
+    tables_found: int
+    meta: dict[str, str]
+    page_title: str | None
+    tree: etree._Element
+
+
+def parse_tree(text: str) -> etree._Element | None:
+    try:
+        tree = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(no_network=True, huge_tree=False))
+    except (etree.ParserError, ValueError):
+        return None
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    return tree
+
+
+def cell_text(cell: etree._Element) -> str:
+    return _SPACES.sub(" ", "".join(cell.itertext())).strip()
+
+
+def table_grid(table: etree._Element) -> list[list[tuple[str, int]]]:
+    """The table as a grid of (text, id of the source cell); spans expanded."""
+    grid: dict[tuple[int, int], tuple[str, int]] = {}
+    trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    serial = 0
+    for r, tr in enumerate(trs):
+        c = 0
+        for cell in tr.xpath("./td|./th"):
+            serial += 1
+            while (r, c) in grid:
+                c += 1
+            rowspan = _span(cell.get("rowspan"))
+            colspan = _span(cell.get("colspan"))
+            source = (cell_text(cell), serial)
+            for dr in range(rowspan):
+                if r + dr >= len(trs):
+                    break
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = source
+            c += colspan
+    if not grid:
+        return []
+    height = max(r for r, _ in grid) + 1
+    width = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), ("", -1 - r * width - c)) for c in range(width)] for r in range(height)]
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(str(value).strip())))
+    except (TypeError, ValueError):
+        return 1
+
+
+def statistics_tables(tree: etree._Element) -> list[etree._Element]:
+    """Leaf tables that carry one of the statistics tables' header words."""
+    chosen = []
+    for table in tree.iter("table"):
+        if table.xpath(".//table"):
+            continue
+        if _TABLE_HEADERS.search(L.norm_label(cell_text(table)[:3000])):
+            chosen.append(table)
+    return chosen
+
+
+def meta_tags(tree: etree._Element) -> dict[str, str]:
+    meta = {}
+    for el in tree.iter("meta"):
+        name = el.get("name") or el.get("property") or el.get("itemprop")
+        content = el.get("content")
+        if name and content and name not in meta:
+            meta[name] = content.strip()
+    return meta
+
+
+def first_meta(meta: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        for key, value in meta.items():
+            if key.lower() == name.lower() and value:
+                return value
+    return None
+
+
+def read_html(text: str) -> HtmlDocument | None:
+    tree = parse_tree(text)
+    if tree is None:
+        return None
+    rows: list[Row] = []
+    tables = statistics_tables(tree)
+    for table in tables:
+        rows.extend(grid_rows(table_grid(table)))
+    title_el = tree.find(".//title")
+    page_title = cell_text(title_el) if title_el is not None else None
+    return HtmlDocument(rows, len(tables), meta_tags(tree), page_title, tree)
+
+
+def visible_text(tree: etree._Element) -> str:
+    """The page's text with block boundaries as newlines (fallback when trafilatura gives none)."""
+    for br in tree.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    blocks = []
+    body = tree.find(".//body")
+    for el in (body if body is not None else tree).iter("p", "div", "h1", "h2", "h3", "h4", "li", "tr", "td", "th"):
+        if el.tag in ("td", "th"):
+            el.tail = "\t" + (el.tail or "")
+        elif el.tag != "div" or not len(el):
+            el.tail = "\n" + (el.tail or "")
+    blocks.append("".join((body if body is not None else tree).itertext()))
+    return re.sub(r"\n\s*\n+", "\n", "\n".join(blocks))
+
+
+_PUBLISHER_LINE = re.compile(r"发布机构\s*[:：]\s*([^\s|，,]{2,40})")
+
+
+def body_text(html_text: str, tree: etree._Element, warnings: list[str], timings: dict[str, float]) -> str:
+    """The article's own text: trafilatura's, which drops menus, sidebars and footers."""
+    import time
+
+    import trafilatura
+
+    started = time.perf_counter()
+    text = None
+    if len(html_text) <= 4 * 1024 * 1024:
+        try:
+            text = trafilatura.extract(
+                html_text, include_tables=False, include_comments=False, favor_recall=True, deduplicate=False
+            )
+        except Exception as exc:  # trafilatura surfaces lxml/parsing errors from odd pages
+            warnings.append(f"trafilatura failed ({exc.__class__.__name__}); the page's visible text is used")
+    else:
+        warnings.append("page too large for trafilatura; the page's visible text is used")
+    timings["trafilatura"] = time.perf_counter() - started
+    return text or visible_text(tree)
+
+
+def read_page(
+    data: bytes, content_type: str | None, warnings: list[str], timings: dict[str, float]
+) -> tuple[list[Row], str, str | None, str | None, str | None]:
+    """(rows, body text, title, published date, agency hint) of an HTML page."""
+    from . import identity
+    from .encoding import decode
+    from .text import rows_from_text
+
+    html_text, _ = decode(data, content_type)
+    doc = read_html(html_text)
+    if doc is None:
+        warnings.append("the HTML could not be parsed; read as plain text")
+        return rows_from_text(html_text), html_text, identity.title_from_lines(html_text.splitlines()), None, None
+    text = body_text(html_text, doc.tree, warnings, timings)
+    rows = doc.rows
+    if not doc.tables_found:
+        # No statistics <table>: the numbers may still be printed as text (or only as images).
+        rows = rows_from_text(visible_text(doc.tree))
+    title = first_meta(doc.meta, _META_TITLE)
+    if not (title and identity.is_report_title(title)):
+        candidates = [h.text_content() for h in doc.tree.iter("h1", "h2", "h3")]
+        candidates += re.split(r"[_|－\-—]+", doc.page_title or "")
+        title = next((c.strip() for c in candidates if identity.is_report_title(c) and len(c.strip()) < 80), None)
+        title = title or identity.title_from_lines(text.splitlines())
+    published = identity.date_of(first_meta(doc.meta, _META_DATE)) or identity.published_from_text(
+        visible_text(doc.tree)
+    )
+    m = _PUBLISHER_LINE.search(L.norm_label(visible_text(doc.tree)[:20000]) and visible_text(doc.tree)[:20000])
+    agency = m.group(1) if m else first_meta(doc.meta, _META_SOURCE)
+    return rows, text, title, published, agency

@@ -1,0 +1,87 @@
+"""Plain text → rows, for every layout text extraction produces.
+
+Seen in real extractions: tab-separated rows whose labels drift one cell left or right; one
+cell per line (or per paragraph); `| a | b |` and `a | b |` pipe rows; PDF text with the
+numbers space-separated after the label; labels printed one character per line (rotated
+cells). All of them become one stream of cells in reading order, and a row is a run of
+label cells followed by a run of value cells — so line breaks and column drift stop mattering.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import looks_numeric
+from .tables import Row
+
+_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+_TRAILING_NUMBERS = re.compile(r"^(.*?[^\d\s.,，+\-])\s+((?:[\d０-９][\d０-９.,，]*\s*)+)$")
+
+
+def _cells_of_line(line: str) -> list[str]:
+    if "|" in line:
+        if _PIPE_RULE.match(line.strip()):
+            return []
+        parts = line.split("|")
+    else:
+        parts = line.split("\t")
+    cells = []
+    for part in parts:
+        text = _SPACES.sub(" ", part).strip()
+        if text:
+            cells.extend(_split_numbers(text))
+    return cells
+
+
+def _split_numbers(text: str) -> list[str]:
+    """'一、本年新收… 6 0 0 0 0 0 6' → label and six values; '0 0 0' → three values."""
+    tokens = text.split(" ")
+    if len(tokens) > 1 and all(looks_numeric(t) for t in tokens):
+        return tokens
+    m = _TRAILING_NUMBERS.match(text)
+    if m and len(m.group(1)) >= 2:
+        numbers = m.group(2).split()
+        if all(looks_numeric(n) for n in numbers):
+            return [m.group(1).strip(), *numbers]
+    return [text]
+
+
+def _join_broken_labels(cells: list[tuple[str, bool]]) -> list[str]:
+    """Labels printed one or two characters per line (rotated cells) become one label."""
+    out: list[str] = []
+    run: list[str] = []
+    for cell, whole_line in cells:
+        short = whole_line and len(cell) <= 2 and not looks_numeric(cell)
+        if short:
+            run.append(cell)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        out.append(cell)
+    if run:
+        out.append("".join(run))
+    return out
+
+
+def rows_from_text(text: str) -> list[Row]:
+    """Every line of the text as cells, regrouped into label-run + value-run rows."""
+    tagged: list[tuple[str, bool]] = []
+    for line in text.splitlines():
+        cells = _cells_of_line(line)
+        for cell in cells:
+            tagged.append((cell, len(cells) == 1))
+    rows: list[Row] = []
+    labels: list[str] = []
+    values: list[str] = []
+    for cell in _join_broken_labels(tagged):
+        if looks_numeric(cell):
+            values.append(cell)
+            continue
+        if values:
+            rows.append(Row(labels, values))
+            labels, values = [], []
+        labels.append(cell)
+    rows.append(Row(labels, values))
+    return rows
