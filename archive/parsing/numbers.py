@@ -50,9 +50,27 @@ def read_cell(raw: str | None) -> Cell:
     return Cell(None, "unreadable", raw or "")
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NUMBERING = re.compile(r"^[(（]?[0-9一二三四五六七八九十]+[)）.、．]$")
+
+
 def looks_numeric(raw: str | None) -> bool:
     """True when a cell is a value cell (a number or a zero mark), not a label."""
     return read_cell(raw).kind != "unreadable"
+
+
+def is_value_cell(raw: str | None) -> bool:
+    """A cell in a value position: a number, a zero mark, or short garbage with no Chinese in
+    it (such as "six" or "1O") — labels always carry Chinese. Garbage reads as unreadable."""
+    if looks_numeric(raw):
+        return True
+    text = normalize(raw or "")
+    return (
+        len(text) <= 12
+        and bool(re.search(r"[0-9A-Za-z]", text))
+        and not _CJK.search(text)
+        and not _NUMBERING.match(text)
+    )
 
 
 def as_count(cell: Cell) -> int | None:

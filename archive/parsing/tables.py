@@ -23,7 +23,7 @@ from ..record.model import (
     applicant_columns,
 )
 from . import labels as L
-from .numbers import Cell, as_count, looks_numeric, read_cell
+from .numbers import Cell, as_count, is_value_cell, read_cell
 
 
 @dataclass
@@ -67,7 +67,7 @@ def grid_rows(grid: list[list[tuple[str, int]]]) -> list[Row]:
                 continue  # the same cell spanning columns
             cells.append((text, source))
         split = len(cells)
-        while split > 0 and looks_numeric(cells[split - 1][0]):
+        while split > 0 and is_value_cell(cells[split - 1][0]):
             split -= 1
         labels = [t for t, _ in cells[:split] if t]
         values = [t for t, _ in cells[split:]]

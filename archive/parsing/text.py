@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import looks_numeric
+from .numbers import is_value_cell, looks_numeric
 from .tables import Row
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
@@ -76,7 +76,7 @@ def rows_from_text(text: str) -> list[Row]:
     labels: list[str] = []
     values: list[str] = []
     for cell in _join_broken_labels(tagged):
-        if looks_numeric(cell):
+        if is_value_cell(cell):
             values.append(cell)
             continue
         if values:

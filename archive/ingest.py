@@ -1,0 +1,124 @@
+"""One fetched document through the archive: capture → parse → store → version → alert.
+
+The Scrapy pipeline and a re-parse of stored captures both call this. Parsing is CPU work and
+runs in worker processes (`parse_in_worker`, picklable in and out); capture and storage run
+in the caller's thread, which owns the database connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .parsing import ParseError, parse_document
+from .parsing import identity as ident
+from .parsing.detect import title_kind
+from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, numbers_of
+from .storage import alerts
+from .storage.db import Archive
+from .storage.versions import mark_removed, store_record
+
+log = logging.getLogger(__name__)
+
+_ATTACHMENT_HINT = re.compile(r"详见附件|附件下载|附件[:：]|全真版|文字版|点击下载")
+
+
+@dataclass
+class Parsed:
+    """The worker's answer: a record and body text, or the reason the document was unreadable."""
+
+    record: dict[str, Any] | None
+    text: str
+    error: str | None = None
+
+
+def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_title: str | None) -> Parsed:
+    """Parse one document (runs in a worker process)."""
+    try:
+        parsed = parse_document(body, url=url, content_type=content_type)
+    except ParseError as exc:
+        return Parsed(None, "", str(exc))
+    record = parsed.record
+    if parent_title and not record.get("year"):
+        # An attachment without a title of its own is named by the page that links it.
+        title = ident.clean_title(parent_title)
+        record["title"] = record.get("title") or title
+        record["year"] = ident.year_from_title(title)
+        record["agency"] = record.get("agency") or ident.agency_from_title(title)
+    return Parsed(record, parsed.text)
+
+
+def is_report(record: dict[str, Any], text: str, link_text: str | None, role: str) -> tuple[bool, str]:
+    """Decide whether a parsed document is an annual report, and why (for the fetch log)."""
+    names = [record.get("title"), link_text]
+    kinds = {title_kind(n) for n in names if n}
+    if "lookalike" in kinds and "report" not in {title_kind(record.get("title"))}:
+        return False, "look-alike title"
+    if title_kind(record.get("title")) == "lookalike":
+        return False, "look-alike title"
+    known = sum(v is not None for v in numbers_of(record).values())
+    if record["format"] != FORMAT_UNKNOWN and known:
+        return True, "statistics tables read"
+    if "report" not in kinds:
+        return False, "neither title nor tables say report"
+    if record["format"] == FORMAT_LEGACY:
+        return True, "pre-2019 report (no numbers read)"
+    if role == "candidate" and _ATTACHMENT_HINT.search(text or ""):
+        return False, "report page that hands over to its attachment"
+    return True, "report title, tables unreadable"
+
+
+@dataclass
+class IngestResult:
+    kind: str  # new / revised / text_revised / unchanged / alternate / not_report / unreadable / listing
+    report_id: str | None = None
+    reason: str | None = None
+
+
+def store_parsed(
+    archive: Archive,
+    parsed: Parsed,
+    *,
+    document_id: str,
+    capture_id: int | None,
+    fetched_at: str,
+    link_text: str | None,
+    role: str,
+    region: str | None = None,
+) -> IngestResult:
+    if parsed.record is None:
+        return IngestResult("unreadable", reason=parsed.error)
+    ok, reason = is_report(parsed.record, parsed.text, link_text, role)
+    if not ok:
+        return IngestResult("not_report", reason=reason)
+    outcome = store_record(
+        archive,
+        parsed.record,
+        body_text=parsed.text,
+        document_id=document_id,
+        capture_id=capture_id,
+        captured_at=fetched_at,
+        region=region,
+    )
+    if outcome.kind in ("new", "revised", "text_revised"):
+        report = archive.db["reports"].get(outcome.report_id)
+        alerts.raise_alert(
+            archive, kind=outcome.kind, report=report, version=outcome.version, changes=outcome.changes, at=fetched_at
+        )
+    return IngestResult(outcome.kind, outcome.report_id, reason)
+
+
+def record_gone(archive: Archive, url: str, status: int, fetched_at: str) -> IngestResult:
+    """A known document answers 404/410 after retries: its report is removed (versions kept)."""
+    doc = archive.mark_gone(url, status, fetched_at)
+    if not doc or not doc.get("report_id"):
+        return IngestResult("gone")
+    report = archive.db["reports"].get(doc["report_id"])
+    if report["url"] != url:
+        return IngestResult("gone", report["id"])
+    if mark_removed(archive, report["id"], fetched_at):
+        alerts.raise_alert(archive, kind="removed", report=report, version=report["version"], at=fetched_at)
+        return IngestResult("removed", report["id"])
+    return IngestResult("gone", report["id"])

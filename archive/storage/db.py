@@ -1,0 +1,365 @@
+"""The archive's SQLite file, through sqlite-utils: schema, migrations, and every write.
+
+This is the only module that writes SQL. The schema is built by ordered migrations (a
+`migrations` table records which ran), so an archive made by an older version is upgraded in
+place. WAL mode lets Datasette read while a crawl writes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def stable_id(*parts: Any) -> str:
+    """Short stable id: a hash of identity fields (git-history style)."""
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {"name": str, "agency": str, "region": str, "start_urls": str, "hosts": str}, pk="name", if_not_exists=True
+    )
+    db["runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "status": str, "stats": str}, pk="id", if_not_exists=True
+    )
+    db["documents"].create(
+        {
+            "id": str,
+            "url": str,
+            "source": str,
+            "role": str,
+            "link_text": str,
+            "parent_url": str,
+            "first_seen": str,
+            "last_seen": str,
+            "last_status": int,
+            "etag": str,
+            "last_modified": str,
+            "raw_sha256": str,
+            "report_id": str,
+            "gone": int,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["captures"].create(
+        {
+            "id": int,
+            "document_id": str,
+            "url": str,
+            "fetched_at": str,
+            "status": int,
+            "content_type": str,
+            "headers": str,
+            "size": int,
+            "raw_sha256": str,
+            "body_gzip": bytes,
+            "run_id": int,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        if_not_exists=True,
+    )
+    db["reports"].create(
+        {
+            "id": str,
+            "identity": str,
+            "agency": str,
+            "year": int,
+            "region": str,
+            "format": str,
+            "url": str,
+            "title": str,
+            "published": str,
+            "body_text": str,
+            "record": str,
+            "fingerprint": str,
+            "version": int,
+            "failed_checks": int,
+            "warnings": int,
+            "first_seen": str,
+            "updated_at": str,
+            "last_checked": str,
+            "removed": int,
+            "document_id": str,
+            "capture_id": int,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["report_versions"].create(
+        {
+            "report_id": str,
+            "version": int,
+            "captured_at": str,
+            "fingerprint": str,
+            "url": str,
+            "capture_id": int,
+            "record": str,
+        },
+        pk=("report_id", "version"),
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["changes"].create(
+        {
+            "report_id": str,
+            "version": int,
+            "field": str,
+            "label_zh": str,
+            "kind": str,
+            "old_value": str,
+            "new_value": str,
+        },
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["request_cells"].create(
+        {
+            "report_id": str,
+            "row_key": str,
+            "row_label": str,
+            "column_key": str,
+            "column_label": str,
+            "value": int,
+            "agency": str,
+            "year": int,
+        },
+        pk=("report_id", "row_key", "column_key"),
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["check_results"].create(
+        {"report_id": str, "rule": str, "passed": int, "detail": str},
+        pk=("report_id", "rule"),
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["fetch_log"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "status": int,
+            "bytes": int,
+            "elapsed_ms": int,
+            "fetched_at": str,
+            "error": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["alerts"].create(
+        {
+            "id": int,
+            "kind": str,
+            "report_id": str,
+            "version": int,
+            "url": str,
+            "agency": str,
+            "year": int,
+            "title": str,
+            "changed_fields": str,
+            "detected_at": str,
+            "delivery_state": str,
+            "attempts": int,
+            "delivered_at": str,
+            "last_error": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    for table, cols in [
+        ("documents", ["url"]),
+        ("documents", ["report_id"]),
+        ("captures", ["document_id", "fetched_at"]),
+        ("reports", ["agency", "year"]),
+        ("reports", ["year"]),
+        ("reports", ["format"]),
+        ("reports", ["url"]),
+        ("changes", ["report_id", "version"]),
+        ("request_cells", ["year", "row_key"]),
+        ("fetch_log", ["run_id"]),
+        ("fetch_log", ["status"]),
+        ("alerts", ["delivery_state"]),
+        ("alerts", ["detected_at"]),
+    ]:
+        db[table].create_index(cols, if_not_exists=True, unique=(table == "documents" and cols == ["url"]))
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating or upgrading) an archive."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    db["migrations"].create({"version": int, "applied_at": str}, pk="version", if_not_exists=True)
+    done = {row["version"] for row in db["migrations"].rows}
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number not in done:
+            with conn:
+                conn.execute("BEGIN")
+                migration(db)
+                db["migrations"].insert({"version": number, "applied_at": now_iso()})
+    return db
+
+
+class Archive:
+    """Writes to one archive file. Each public method is one transaction."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = open_db(path)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def transaction(self):
+        """`with archive.transaction():` — one BEGIN … COMMIT (rolled back on error)."""
+        return _Transaction(self.db.conn)
+
+    # --- runs and sources -------------------------------------------------------------
+    def start_run(self) -> int:
+        return self.db["runs"].insert({"started_at": now_iso(), "status": "running"}).last_pk
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        self.db["runs"].update(
+            run_id, {"finished_at": now_iso(), "status": status, "stats": json.dumps(stats, default=str)}
+        )
+
+    def save_sources(self, sources: Iterable[dict[str, Any]]) -> None:
+        rows = [
+            {**s, "start_urls": json.dumps(s.get("start_urls", [])), "hosts": json.dumps(s.get("hosts", []))}
+            for s in sources
+        ]
+        if rows:
+            self.db["sources"].upsert_all(rows, pk="name", alter=True)
+
+    # --- fetch log -------------------------------------------------------------------
+    def log_fetches(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            with self.transaction():
+                self.db["fetch_log"].insert_all(rows)
+
+    # --- documents and captures ------------------------------------------------------
+    def document(self, url: str) -> dict[str, Any] | None:
+        rows = list(self.db["documents"].rows_where("url = ?", [url], limit=1))
+        return rows[0] if rows else None
+
+    def known_urls(self, roles: tuple[str, ...] = ("candidate", "attachment")) -> list[str]:
+        marks = ",".join("?" * len(roles))
+        sql = f"select url from documents where role in ({marks}) and report_id is not null and coalesce(gone,0)=0"
+        return [r[0] for r in self.db.execute(sql, list(roles)).fetchall()]
+
+    def save_capture(
+        self,
+        *,
+        url: str,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        fetched_at: str,
+        role: str,
+        source: str | None,
+        link_text: str | None,
+        parent_url: str | None,
+        run_id: int | None,
+    ) -> tuple[str, int | None, bool]:
+        """Record a fetch: (document id, capture id or None if the bytes equal the last capture,
+        whether the bytes changed)."""
+        doc_id = stable_id(url)
+        raw_sha = hashlib.sha256(body).hexdigest()
+        existing = self.document(url)
+        lower = {k.lower(): v for k, v in headers.items()}
+        doc = {
+            "id": doc_id,
+            "url": url,
+            "source": source,
+            "role": role if not existing or role != "listing" else existing["role"],
+            "link_text": link_text if link_text or not existing else existing["link_text"],
+            "parent_url": parent_url,
+            "last_seen": fetched_at,
+            "last_status": status,
+            "etag": lower.get("etag"),
+            "last_modified": lower.get("last-modified"),
+            "raw_sha256": raw_sha,
+            "gone": 0,
+        }
+        if existing is None:
+            doc["first_seen"] = fetched_at
+        self.db["documents"].upsert(doc, pk="id")
+        changed = existing is None or existing["raw_sha256"] != raw_sha
+        capture_id = None
+        if changed:
+            capture_id = self.db["captures"].insert(
+                {
+                    "document_id": doc_id,
+                    "url": url,
+                    "fetched_at": fetched_at,
+                    "status": status,
+                    "content_type": lower.get("content-type"),
+                    "headers": json.dumps(headers, ensure_ascii=False),
+                    "size": len(body),
+                    "raw_sha256": raw_sha,
+                    "body_gzip": gzip.compress(body, compresslevel=6),
+                    "run_id": run_id,
+                }
+            ).last_pk
+        return doc_id, capture_id, changed
+
+    def touch_document(self, url: str, status: int, fetched_at: str) -> dict[str, Any] | None:
+        """A 304 (or unchanged) answer: the document was checked, nothing else happens."""
+        existing = self.document(url)
+        if existing:
+            self.db["documents"].update(existing["id"], {"last_seen": fetched_at, "last_status": status})
+            if existing.get("report_id"):
+                self.db["reports"].update(existing["report_id"], {"last_checked": fetched_at})
+        return existing
+
+    def mark_gone(self, url: str, status: int, fetched_at: str) -> dict[str, Any] | None:
+        existing = self.document(url)
+        if existing:
+            self.db["documents"].update(existing["id"], {"gone": 1, "last_status": status, "last_seen": fetched_at})
+        return existing
+
+    def capture_body(self, capture_id: int) -> bytes:
+        row = self.db["captures"].get(capture_id)
+        return gzip.decompress(row["body_gzip"])
+
+    def link_document(self, doc_id: str, report_id: str) -> None:
+        self.db["documents"].update(doc_id, {"report_id": report_id})
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self):
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.conn.execute("BEGIN")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.outer:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False

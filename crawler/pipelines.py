@@ -1,0 +1,139 @@
+"""Item pipelines: thin adapters that hand fetched documents to archive/.
+
+Parsing (trafilatura, lxml, pdfplumber) is CPU work: it runs in a process pool so the
+reactor thread keeps fetching while both cores parse. Capture and storage stay on the
+reactor thread, which owns the SQLite connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive.ingest import parse_in_worker, record_gone, store_parsed
+from archive.storage.db import Archive
+from crawler.items import DocumentItem, GoneItem
+
+log = logging.getLogger(__name__)
+
+
+class ArchivePipeline:
+    """capture → parse (worker process) → store → version → alert, for every DocumentItem."""
+
+    def __init__(self, crawler, db_path: str, workers: int, progress_interval: float):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = db_path
+        self.workers = workers
+        self.progress_interval = progress_interval
+        self.archive: Archive | None = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.run_id: int | None = None
+        self._last_progress = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        db_path = crawler.settings.get("GOVREPORTS_DB")
+        if not db_path:
+            raise NotConfigured("GOVREPORTS_DB is not set: no archive to write to")
+        pipeline = cls(
+            crawler,
+            db_path,
+            crawler.settings.getint("GOVREPORTS_PARSE_WORKERS", 2),
+            crawler.settings.getfloat("GOVREPORTS_PROGRESS_INTERVAL", 5.0),
+        )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider):
+        self.archive = Archive(self.db_path)
+        self.run_id = self.archive.start_run()
+        spider.govreports_run_id = self.run_id
+        known = getattr(spider, "known_urls", None)
+        if isinstance(known, set):
+            known.update(self.archive.known_urls())
+        if self.workers > 0:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+        sources = getattr(spider, "sources_list", None) or []
+        self.archive.save_sources(
+            [{"name": s.name, "agency": s.agency, "start_urls": list(s.start_urls), "hosts": list(s.hosts)} for s in sources]
+        )
+
+    def spider_closed(self, spider, reason):
+        if self.pool:
+            self.pool.shutdown(wait=True)
+        if self.archive:
+            stats = {k: v for k, v in self.stats.get_stats().items() if isinstance(v, (int, float, str))}
+            self.archive.finish_run(self.run_id, reason, stats)
+            self.archive.close()
+
+    async def process_item(self, item, spider=None):
+        if isinstance(item, GoneItem):
+            result = record_gone(self.archive, item.url, item.status, item.fetched_at)
+            self.stats.inc_value(f"govreports/{result.kind}")
+            return item
+        if not isinstance(item, DocumentItem):
+            return item
+        if item.not_modified:
+            self.archive.touch_document(item.url, item.status, item.fetched_at)
+            self.stats.inc_value("govreports/not_modified")
+            return item
+        doc_id, capture_id, changed = self.archive.save_capture(
+            url=item.url,
+            status=item.status,
+            headers=item.headers,
+            body=item.body,
+            fetched_at=item.fetched_at,
+            role=item.role,
+            source=item.source,
+            link_text=item.link_text,
+            parent_url=item.parent_url,
+            run_id=self.run_id,
+        )
+        self.stats.inc_value("govreports/captured")
+        if item.role == "listing":
+            return item
+        if not changed:
+            self.archive.touch_document(item.url, item.status, item.fetched_at)
+            self.stats.inc_value("govreports/unchanged_bytes")
+            return item
+        content_type = item.headers.get("Content-Type") or item.headers.get("content-type")
+        args = (item.body, item.url, content_type, item.parent_title)
+        if self.pool:
+            parsed = await asyncio.wrap_future(self.pool.submit(parse_in_worker, *args))
+        else:
+            parsed = parse_in_worker(*args)
+        result = store_parsed(
+            self.archive,
+            parsed,
+            document_id=doc_id,
+            capture_id=capture_id,
+            fetched_at=item.fetched_at,
+            link_text=item.link_text,
+            role=item.role,
+        )
+        self.stats.inc_value(f"govreports/{result.kind}")
+        if result.kind == "unreadable":
+            log.warning("unreadable document %s: %s", item.url, result.reason)
+        self._progress()
+        return item
+
+    def _progress(self) -> None:
+        now = time.monotonic()
+        if now - self._last_progress < self.progress_interval:
+            return
+        self._last_progress = now
+        s = self.stats.get_stats()
+        print(
+            f"  … {s.get('response_received_count', 0)} pages fetched, "
+            f"{s.get('govreports/new', 0)} new reports, {s.get('govreports/revised', 0)} revised, "
+            f"{s.get('downloader/exception_count', 0)} errors",
+            file=sys.stderr,
+            flush=True,
+        )
