@@ -33,3 +33,118 @@ def parse_command(path: Path, content_type: str | None) -> None:
     except ParseError as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
     click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+def _settings_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        overrides[name.strip()] = value
+    return overrides
+
+
+def _crawl(db: Path, urls: list[str], sources: str | None, overrides: dict[str, str]):
+    from crawler.run import CrawlLocked, run_crawl
+
+    try:
+        summary = run_crawl(db, urls, sources, overrides)
+    except CrawlLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in summary.lines():
+        click.echo(line, err=True)
+    return summary
+
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option("--sources", type=click.Path(exists=True, dir_okay=False), help="A sources file (TOML) of portals.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The archive (SQLite).")
+@click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("--notify", multiple=True, metavar="URL", help="Apprise URL to deliver alerts to (repeatable).")
+def crawl(urls: tuple[str, ...], sources: str | None, db: Path, settings: tuple[str, ...], notify) -> None:
+    """Crawl start URLs and/or a sources file into the archive, then deliver pending alerts."""
+    if not urls and not sources:
+        raise click.UsageError("give start URLs or --sources FILE")
+    summary = _crawl(db, list(urls), sources, _settings_overrides(settings))
+    _deliver(db, notify)
+    if summary.pages == 0:
+        raise click.ClickException("nothing could be crawled: no page answered (see the fetch_log table)")
+
+
+def _deliver(db: Path, targets: tuple[str, ...]) -> None:
+    from .storage.alerts import deliver_pending
+    from .storage.db import Archive
+
+    if not targets:
+        return
+    archive = Archive(db)
+    try:
+        sent, pending = deliver_pending(archive, targets)
+    finally:
+        archive.close()
+    click.echo(f"alerts: {sent} delivered, {pending} waiting for the next run", err=True)
+
+
+def _open_existing(db: Path):
+    from .storage.db import Archive
+
+    if not db.exists():
+        raise click.ClickException(f"no archive at {db}")
+    return Archive(db)
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export(db: Path) -> None:
+    """Print the latest record of every archived report as JSON Lines (with url)."""
+    from .storage.versions import latest_records
+
+    archive = _open_existing(db)
+    try:
+        for record in latest_records(archive):
+            click.echo(json.dumps(record, ensure_ascii=False))
+    finally:
+        archive.close()
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--since", help="Only alerts detected on or after this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def alerts(db: Path, since: str | None, fmt: str) -> None:
+    """List change alerts: new, revised, text_revised and removed reports, with what changed."""
+    from .storage.alerts import list_alerts
+
+    archive = _open_existing(db)
+    try:
+        rows = list_alerts(archive, since)
+    finally:
+        archive.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['detected_at']}  {row['kind']:<12} {row['agency'] or ''} {row['year'] or ''}  {row['url']}")
+        for change in row["changes"]:
+            click.echo(f"    {change['field']} ({change['label_zh']}): {change['old']} → {change['new']}")
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("demo.db"), show_default=True)
+@click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("--state", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="Which state of the sample portal to serve (2 = revised reports, for alerts).")
+def demo(db: Path, settings: tuple[str, ...], state: int) -> None:
+    """The whole pipeline offline: serve the bundled sample portal on localhost and crawl it."""
+    from .demo.server import serve_demo
+
+    with serve_demo(state=state) as base_url:
+        click.echo(f"sample portal at {base_url}", err=True)
+        overrides = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "RETRY_BACKOFF_BASE": "0.05"}
+        overrides.update(_settings_overrides(settings))
+        summary = _crawl(db, [base_url + "/"], None, overrides)
+    if summary.pages == 0:
+        raise click.ClickException("the demo crawl fetched nothing")
+    click.echo(f"archive written to {db}; browse it with:  govreports serve --db {db}")

@@ -10,10 +10,12 @@ are written to be loose where real reports vary (typos such as 只计这一情�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .numbers import normalize
 
 
+@lru_cache(maxsize=8192)
 def norm_label(text: str) -> str:
     """Label text as patterns see it: NFKC, no whitespace, 〔〕【】 as brackets."""
     text = normalize(text)
@@ -150,6 +152,7 @@ SECTION_HEADINGS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+@lru_cache(maxsize=8192)
 def section_heading(label: str) -> str | None:
     """Which of the six sections a heading line opens, if it is one."""
     text = norm_label(label).lstrip("#").lstrip("*")

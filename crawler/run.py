@@ -1,0 +1,104 @@
+"""Run the reports spider in this process: the `govreports crawl` and `demo` commands use it.
+
+A lock file beside the archive makes sure two scheduled crawls never interleave: the second
+one says so and leaves.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+
+class CrawlLocked(RuntimeError):
+    """Another crawl holds the archive's lock."""
+
+
+@dataclass
+class CrawlSummary:
+    stats: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def get(self, key: str) -> int:
+        value = self.stats.get(key, 0)
+        return value if isinstance(value, int) else 0
+
+    @property
+    def pages(self) -> int:
+        return self.get("response_received_count")
+
+    @property
+    def errors(self) -> int:
+        return self.get("downloader/exception_count") + self.get("govreports/unreadable")
+
+    def lines(self) -> list[str]:
+        g = self.get
+        return [
+            f"pages fetched: {self.pages} in {self.seconds:.1f} s "
+            f"({g('govreports/not_modified')} not modified, {g('downloader/response_status_count/404')} not found)",
+            f"reports: {g('govreports/new')} new, {g('govreports/revised')} revised, "
+            f"{g('govreports/text_revised')} text revised, {g('govreports/unchanged') + g('govreports/unchanged_bytes')} "
+            f"unchanged, {g('govreports/removed')} removed",
+            f"documents that are not reports: {g('govreports/not_report')}; look-alikes skipped: "
+            f"{g('govreports/lookalikes')}; unreadable: {g('govreports/unreadable')}",
+            f"errors: {g('downloader/exception_count')} download errors, "
+            f"{g('retry/count')} retries, {g('govreports/offsite_dropped')} off-site links dropped",
+        ]
+
+
+def project_settings(db: str | Path, overrides: dict[str, str] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("GOVREPORTS_DB", str(db), priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+@contextmanager
+def archive_lock(db: str | Path) -> Iterator[None]:
+    path = Path(f"{db}.lock")
+    handle = open(path, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise CrawlLocked(f"another crawl is writing to {db} (lock {path} is held)") from exc
+    try:
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def run_crawl(
+    db: str | Path,
+    start_urls: list[str] | None = None,
+    sources_file: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> CrawlSummary:
+    """Crawl into the archive and return the crawl's stats (blocks until the crawl ends)."""
+    from spiders.reports import ReportsSpider
+
+    with archive_lock(db):
+        process = CrawlerProcess(project_settings(db, overrides), install_root_handler=True)
+        kwargs: dict[str, Any] = {}
+        if start_urls:
+            kwargs["start_urls"] = ",".join(start_urls)
+        if sources_file:
+            kwargs["sources"] = str(sources_file)
+        crawler = process.create_crawler(ReportsSpider)
+        started = time.monotonic()
+        process.crawl(crawler, **kwargs)
+        process.start()
+        return CrawlSummary(dict(crawler.stats.get_stats()), time.monotonic() - started)

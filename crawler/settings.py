@@ -1,0 +1,74 @@
+"""Scrapy settings for govreports: polite by default, every knob overridable with ``-s NAME=VALUE``.
+
+Government portals are small servers run by small offices; the archive revisits them for years.
+So: obey robots.txt, say who we are, two connections per host at most, a second between
+requests (AutoThrottle may slow further, never speed past DOWNLOAD_DELAY), and back off
+exponentially when a server answers 5xx/429.
+"""
+
+BOT_NAME = "govreports"
+
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- who we are, and manners -------------------------------------------------------------
+USER_AGENT = "govreports/0.1 (+https://github.com/govreports/govreports; research archive of 政府信息公开年报)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1
+RANDOMIZE_DOWNLOAD_DELAY = True
+
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # a scanned-report PDF can be tens of MB; nothing real is larger
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+
+# --- how far a crawl goes -----------------------------------------------------------------
+# home → 政务公开 → 政府信息公开 → 年报 column → 部门/乡镇 sub-column → report → attachment is 6 hops;
+# list pages 2..N keep their first page's depth (see spiders/reports.py).
+DEPTH_LIMIT = 8
+GOVREPORTS_MAX_PAGES_PER_SOURCE = 5000  # requests per source before the crawl of it stops
+GOVREPORTS_MAX_LIST_PAGES = 200  # pages of one list (index_1 … index_N) followed at most
+GOVREPORTS_MAX_QUERY_LENGTH = 200  # longer query strings are session/search traps
+GOVREPORTS_SITEMAPS = True  # read robots.txt Sitemap: lines (else /sitemap.xml) for column URLs
+
+# --- errors and retries -------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled for each further one
+RETRY_BACKOFF_MAX = 60.0  # never wait longer than this between two tries
+
+# The spider sees these: 404/410 of an archived URL means the report was removed, 304 that it
+# is unchanged.
+HTTPERROR_ALLOWED_CODES = [304, 404, 410]
+
+# --- components ---------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Before RobotsTxtMiddleware (100): a foreign host's robots.txt is not fetched either.
+    "crawler.middlewares.HostAllowlistMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # process_response runs from high to low: after decompression (590) and redirects (600).
+    "crawler.middlewares.CharsetFixMiddleware": 560,
+}
+GOVREPORTS_HOST_ALLOWLIST = True
+GOVREPORTS_CHARSET_FIX = True
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+# --- plumbing -----------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = True  # some CMSs set a session cookie on the first page and want it back
