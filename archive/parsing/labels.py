@@ -48,7 +48,7 @@ REQUEST_ROWS: list[tuple[str, re.Pattern[str]]] = [
         ("not_processed_duplicate", r"重复申请"),
         ("not_processed_publication", r"出版物"),
         ("not_processed_excessive", r"大量反复|反复申请"),
-        ("not_processed_confirmation", r"确认或重新出具|重新出具"),
+        ("not_processed_confirmation", r"确认或重新出|重新出具"),
         ("other_no_correction", r"逾期不补正|不补正"),
         ("other_no_fee", r"收费通知|缴纳费用"),
         ("total_processed", r"\(七\)总计|^七?总计$|\(七\)合计"),
@@ -86,8 +86,17 @@ def _last_match(cells: list[str], table: list[tuple[str, re.Pattern[str]]]) -> s
 
 
 def match_request_row(cells: list[str]) -> str | None:
-    """Section 三 row key of a run of normalized label cells."""
-    return _last_match(cells, REQUEST_ROWS)
+    """Section 三 row key of a run of normalized label cells; a label split over two cells
+    (PDF text wraps long labels) is tried joined."""
+    return _last_match(cells, REQUEST_ROWS) or (_last_match(["".join(cells[-3:])], REQUEST_ROWS) if len(cells) > 1 else None)
+
+
+_PROSE = re.compile(r"[。；;]|\d+(件|条|项|次|个)")
+
+
+def is_prose(cell: str) -> bool:
+    """A sentence of the report's text rather than a table cell (table cues ignore prose)."""
+    return len(cell) > 60 or bool(_PROSE.search(cell))
 
 
 def is_single_other_processing(cells: list[str]) -> bool:

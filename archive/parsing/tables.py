@@ -97,13 +97,13 @@ def interpret(rows: list[Row], section: str | None = None) -> Reading:
     reading = Reading()
     pending: list[str] = []
     review_done = False
-    for row in rows:
+    for index, row in enumerate(rows):
         cells = [c for c in (L.norm_label(x) for x in row.labels) if c]
         for cell in cells:
             heading = L.section_heading(cell)
             if heading:
                 section = heading
-            else:
+            elif not L.is_prose(cell):
                 for cue_section, cue in L.TABLE_CUES.items():
                     if cue.search(cell) and not (cue_section == "三" and section == "四"):
                         section = cue_section
@@ -122,7 +122,8 @@ def interpret(rows: list[Row], section: str | None = None) -> Reading:
         if section == "二":
             _take_active(reading, context, row)
         elif section == "三":
-            _take_request(reading, context, row)
+            following = rows[index + 1].labels[:1] if index + 1 < len(rows) else []
+            _take_request(reading, context, row, [L.norm_label(x) for x in following])
         elif section == "四" and not review_done:
             reading.review.extend(read_cell(v) for v in row.values if v.strip() or row.exact)
             if len(reading.review) >= 15:
@@ -150,8 +151,12 @@ def _take_active(reading: Reading, context: list[str], row: Row) -> None:
     reading.active[key] = [read_cell(v) for v in values]
 
 
-def _take_request(reading: Reading, context: list[str], row: Row) -> None:
+def _take_request(reading: Reading, context: list[str], row: Row, following: list[str]) -> None:
+    """One section 三 row. A label wrapped around its numbers (PDF text: '5.要求…重新出' /
+    numbers / '具已获取信息') is matched with the fragment that follows the numbers."""
     key = L.match_request_row(context)
+    if key is None and following:
+        key = L.match_request_row(["".join(context[-2:] + following)])
     single_other = key is None and L.is_single_other_processing(context)
     if key is None and not single_other:
         reading.warnings.append(f"section 三: a row of values with no known label ({'/'.join(context[-2:])})")

@@ -16,10 +16,14 @@ from .tables import Row
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+# Page furniture that PDF text carries between table rows: "- 4 -", "第 4 页", "4 / 6".
+_PAGE_NUMBER = re.compile(r"^\s*([-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 _TRAILING_NUMBERS = re.compile(r"^(.*?[^\d\s.,，+\-])\s+((?:[\d０-９][\d０-９.,，]*\s*)+)$")
 
 
 def _cells_of_line(line: str) -> list[str]:
+    if _PAGE_NUMBER.match(line):
+        return []
     if "|" in line:
         if _PIPE_RULE.match(line.strip()):
             return []
