@@ -23,6 +23,7 @@ from ..record.model import (
     applicant_columns,
 )
 from . import labels as L
+from .digits import row_total_holds, unique_split
 from .numbers import Cell, as_count, is_value_cell, read_cell
 
 
@@ -166,6 +167,8 @@ def _take_request(reading: Reading, context: list[str], row: Row, following: lis
         reading.warnings.append(f"section 三: row {name} appears twice; the first reading is kept")
         return
     values = _fit(row.values, 7, row.exact)
+    if values is None and not row.exact and len(row.values) < 7:
+        values = _split_run_together(reading, name, row.values)
     cells = [read_cell(v) for v in values] if values else []
     if values is None:
         reading.warnings.append(
@@ -175,6 +178,18 @@ def _take_request(reading: Reading, context: list[str], row: Row, following: lis
         reading.other_processing = cells
     else:
         reading.requests[name] = cells
+
+
+def _split_run_together(reading: Reading, name: str, tokens: list[str]) -> list[str] | None:
+    digits = [t.strip() for t in tokens]
+    split = unique_split(digits, 7, row_total_holds)
+    if split is None:
+        return None
+    reading.warnings.append(
+        f"section 三: row {name} printed its numbers run together ({' '.join(digits)}); "
+        f"the only split whose total adds up was used: {split}"
+    )
+    return [str(v) for v in split]
 
 
 def detect_format(reading: Reading) -> str | None:

@@ -18,6 +18,8 @@ _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 # Page furniture that PDF text carries between table rows: "- 4 -", "第 4 页", "4 / 6".
 _PAGE_NUMBER = re.compile(r"^\s*([-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+# A label with its digits glued on ("…申请数量6000006"): the label ends in Chinese.
+_GLUED_DIGITS = re.compile(r"^(.*[\u3400-\u9fff）)])(\d{7,})$")
 _TRAILING_NUMBERS = re.compile(r"^(.*?[^\d\s.,，+\-])\s+((?:[\d０-９][\d０-９.,，]*\s*)+)$")
 
 
@@ -43,6 +45,9 @@ def _split_numbers(text: str) -> list[str]:
     tokens = text.split(" ")
     if len(tokens) > 1 and all(looks_numeric(t) for t in tokens):
         return tokens
+    glued = _GLUED_DIGITS.match(text)
+    if glued:
+        return [glued.group(1), glued.group(2)]
     m = _TRAILING_NUMBERS.match(text)
     if m and len(m.group(1)) >= 2:
         numbers = m.group(2).split()
