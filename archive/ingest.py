@@ -75,6 +75,8 @@ class IngestResult:
     kind: str  # new / revised / text_revised / unchanged / alternate / not_report / unreadable / listing
     report_id: str | None = None
     reason: str | None = None
+    version: int | None = None
+    changes: list[dict[str, Any]] | None = None
 
 
 def store_parsed(
@@ -107,7 +109,7 @@ def store_parsed(
         alerts.raise_alert(
             archive, kind=outcome.kind, report=report, version=outcome.version, changes=outcome.changes, at=fetched_at
         )
-    return IngestResult(outcome.kind, outcome.report_id, reason)
+    return IngestResult(outcome.kind, outcome.report_id, reason, outcome.version, outcome.changes)
 
 
 def record_gone(archive: Archive, url: str, status: int, fetched_at: str) -> IngestResult:

@@ -201,7 +201,14 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         db[table].create_index(cols, if_not_exists=True, unique=(table == "documents" and cols == ["url"]))
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]
+def _m002_search(db: sqlite_utils.Database) -> None:
+    """Full-text search over reports: bigram-split text (see search.py), rowid = reports.rowid."""
+    db.execute(
+        "create virtual table if not exists reports_fts using fts5(title, agency, body, tokenize='unicode61')"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_search]
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -343,6 +350,17 @@ class Archive:
     def capture_body(self, capture_id: int) -> bytes:
         row = self.db["captures"].get(capture_id)
         return gzip.decompress(row["body_gzip"])
+
+    def index_report(self, report_id: str, title: str | None, agency: str | None, body: str | None) -> None:
+        """(Re)index one report for full-text search."""
+        from .search import index_text
+
+        rowid = self.db.execute("select rowid from reports where id = ?", [report_id]).fetchone()[0]
+        self.db.execute("delete from reports_fts where rowid = ?", [rowid])
+        self.db.execute(
+            "insert into reports_fts(rowid, title, agency, body) values (?, ?, ?, ?)",
+            [rowid, index_text(title), index_text(agency), index_text(body)],
+        )
 
     def link_document(self, doc_id: str, report_id: str) -> None:
         self.db["documents"].update(doc_id, {"report_id": report_id})

@@ -58,9 +58,9 @@ def store_record(
     with archive.transaction():
         archive.link_document(document_id, report_id)
         if current is None:
-            _write_version(archive, report_id, 1, record, fingerprint, capture_id, captured_at)
             _write_current(archive, report_id, identity, 1, record, fingerprint, body_text, document_id,
                            capture_id, captured_at, region, first_seen=captured_at)
+            _write_version(archive, report_id, 1, record, fingerprint, capture_id, captured_at)
             return Outcome("new", report_id, 1, [])
         if current["fingerprint"] == fingerprint:
             db["reports"].update(report_id, {"last_checked": captured_at, "removed": 0})
@@ -150,6 +150,7 @@ def _write_current(archive, report_id, identity, version, record, fingerprint, b
         },
         pk="id",
     )
+    archive.index_report(report_id, record.get("title"), record.get("agency"), body_text)
     db["request_cells"].delete_where("report_id = ?", [report_id])
     labels = field_labels()
     columns = applicant_columns()
