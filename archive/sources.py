@@ -76,8 +76,7 @@ def normalize_host(entry: str) -> str:
     key = host_key(text)
     if key is None:
         raise SourcesError(f"not a host: {entry!r}")
-    if key.endswith(":443"):
-        key = key[:-4]  # "host:443" written without a scheme means https on its default port
+    key = key.removesuffix(":443")  # "host:443" written without a scheme means https on its default port
     return key
 
 

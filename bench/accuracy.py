@@ -18,8 +18,8 @@ FILES = ROOT / "tests" / "files"
 FLOOR = ROOT / "tests" / "accuracy_floor.json"
 sys.path.insert(0, str(ROOT))
 
-from archive.parsing import parse  # noqa: E402
-from archive.record.model import numbers_of  # noqa: E402
+from archive.parsing import parse
+from archive.record.model import numbers_of
 
 IDENTITY_FIELDS = ("title", "agency", "year", "format", "published")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.parsing import parse_document  # noqa: E402
+from archive.parsing import parse_document
 
 FILES = ROOT / "tests" / "files"
 

@@ -9,6 +9,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, TextResponse
@@ -49,10 +50,10 @@ class HostAllowlistMiddleware:
     def process_request(self, request: Request) -> None:
         allowed = getattr(self.crawler.spider, "allowed_hosts", None)
         if allowed is None:
-            return None
+            return
         key = host_key(request.url)
         if key in allowed:
-            return None
+            return
         self.stats.inc_value("govreports/offsite_dropped")
         if key not in self._logged:  # once per host, or a portal full of outbound links floods the log
             self._logged.add(key)
@@ -83,7 +84,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
             delay = self.backoff_delay(retry_times)
             logger.debug("Waiting %.2fs before retry %d of %s", delay, retry_times, request.url)
             await asyncio.sleep(delay)
-        return None
 
 
 class CharsetFixMiddleware:
@@ -118,3 +118,58 @@ class CharsetFixMiddleware:
             return False  # XmlResponse: sitemaps, feeds
         return bool(response.body) and sniff(response.body[:4096]) is DocumentKind.HTML \
             and not response.headers.get(b"Content-Disposition", b"").lower().startswith(b"attachment")
+
+
+class FetchLogMiddleware:
+    """Every request's outcome (url, status, bytes, time, error) into the archive's fetch_log.
+
+    It sits next to the downloader, so it sees each attempt — the 500s that are retried, the
+    redirects, the timeouts — not only the final answers. Rows are written in batches on a
+    connection of its own (WAL lets it share the file with the pipeline).
+    """
+
+    BATCH = 200
+
+    def __init__(self, crawler: Crawler, db_path: str):
+        from archive.storage.db import Archive
+
+        self.crawler = crawler
+        self.archive = Archive(db_path)
+        self.rows: list[dict] = []
+        crawler.signals.connect(self.flush, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FetchLogMiddleware:
+        db_path = crawler.settings.get("GOVREPORTS_DB")
+        if not db_path:
+            raise NotConfigured("GOVREPORTS_DB is not set")
+        return cls(crawler, db_path)
+
+    def _log(self, request: Request, status: int | None, size: int, error: str | None) -> None:
+        from archive.storage.db import now_iso
+
+        latency = request.meta.get("download_latency")
+        self.rows.append(
+            {
+                "run_id": getattr(self.crawler.spider, "govreports_run_id", None),
+                "url": request.url,
+                "status": status,
+                "bytes": size,
+                "elapsed_ms": int(latency * 1000) if latency is not None else None,
+                "fetched_at": now_iso(),
+                "error": error,
+            }
+        )
+        if len(self.rows) >= self.BATCH:
+            self.flush()
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._log(request, response.status, len(response.body), None)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._log(request, None, 0, f"{exception.__class__.__name__}: {exception}"[:500])
+
+    def flush(self, *args, **kwargs) -> None:
+        rows, self.rows = self.rows, []
+        self.archive.log_fetches(rows)

@@ -55,9 +55,13 @@ class ArchivePipeline:
         self.archive = Archive(self.db_path)
         self.run_id = self.archive.start_run()
         spider.govreports_run_id = self.run_id
+        # A recrawl rechecks every archived report URL, conditionally where validators exist.
         known = getattr(spider, "known_urls", None)
         if isinstance(known, set):
             known.update(self.archive.known_urls())
+        validators = getattr(spider, "known_validators", None)
+        if isinstance(validators, dict):
+            validators.update(self.archive.validators())
         if self.workers > 0:
             self.pool = ProcessPoolExecutor(max_workers=self.workers)
         sources = getattr(spider, "sources_list", None) or []

@@ -9,10 +9,11 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -66,19 +67,17 @@ def project_settings(db: str | Path, overrides: dict[str, str] | None = None) ->
 @contextmanager
 def archive_lock(db: str | Path) -> Iterator[None]:
     path = Path(f"{db}.lock")
-    handle = open(path, "w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        handle.close()
-        raise CrawlLocked(f"another crawl is writing to {db} (lock {path} is held)") from exc
-    try:
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise CrawlLocked(f"another crawl is writing to {db} (lock {path} is held)") from exc
         handle.write(str(os.getpid()))
         handle.flush()
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_crawl(

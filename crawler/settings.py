@@ -18,7 +18,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%: requests do not arrive like clockwork
 
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2
@@ -57,6 +57,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # process_response runs from high to low: after decompression (590) and redirects (600).
     "crawler.middlewares.CharsetFixMiddleware": 560,
+    # Next to the downloader: sees every attempt (retried 500s, redirects, timeouts).
+    "crawler.middlewares.FetchLogMiddleware": 950,
 }
 GOVREPORTS_HOST_ALLOWLIST = True
 GOVREPORTS_CHARSET_FIX = True
@@ -67,7 +69,7 @@ ITEM_PIPELINES = {
 
 # --- plumbing -----------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"  # read by Scrapy 2.7–2.11 (pyproject allows ≥2.11); later ones ignore it
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False

@@ -42,7 +42,7 @@ CASES = {
         "record",
     ),
     "letters_in_numbers": (SEED.replace("\t6\t0\t0\t0\t0\t0\t6", "\tsix\t0\t0\t0\t0\t0\t6", 1).encode(), "record"),
-    "row_missing": ("\n".join(l for l in SEED.splitlines() if "予以公开" not in l).encode(), "record"),
+    "row_missing": ("\n".join(line for line in SEED.splitlines() if "予以公开" not in line).encode(), "record"),
     "dash_cells": (SEED.replace("行政强制\t45", "行政强制\t—").encode(), "record"),
     "entity_bomb": (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'

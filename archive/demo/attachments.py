@@ -31,10 +31,12 @@ def _add_table(document, table: tables.Table) -> None:
     n_cols = tables.width(table)
     out = document.add_table(rows=n_rows, cols=n_cols)
     out.style = "Table Grid"
+    # Fetch every cell once: Table.cell() rescans the whole table on each call.
+    cells = [row.cells for row in out.rows]
     for r, c, cell in grid:
-        target = out.cell(r, c)
+        target = cells[r][c]
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(out.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            target = target.merge(cells[r + cell.rowspan - 1][c + cell.colspan - 1])
         target.text = cell.text.replace("|", "")
 
 

@@ -9,10 +9,11 @@ also chain (二、上年结转 of year N = 四、结转下年度 of year N−1),
 
 A figures dict has the record's own shape (``active_disclosure``, ``requests``,
 ``review_litigation``), so it *is* the truth a crawl is compared with. Reports in the 2019
-(60号) format add ``legacy.active_disclosure`` (row → column → value, the column names of
-archive/parsing/labels.py ACTIVE_2019) and leave the 2021 section-二 keys null, because such a
-page prints none of them. Their single （六）其他处理 row is given as ``requests.other``;
-``other_no_correction`` and ``other_no_fee`` are null (the page has no such rows).
+(60号) format follow the parser's convention (archive/parsing/tables.py, README): section 二 goes
+under ``legacy_active_disclosure`` (row → column → value, the names of labels.py ACTIVE_2019) and
+the 2021 section-二 keys are null, because such a page prints none of them; the format's single
+（六）其他处理 row goes under ``legacy_requests_other_processing`` (column → value) and the three
+2021 sub-rows ``other_no_correction`` / ``other_no_fee`` / ``other`` are null.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ RESULT_WEIGHTS = {
     "other": 6,
 }
 RESULT_ROWS = tuple(RESULT_WEIGHTS)
-# The 2019 format prints （六）其他处理 as one row: these three collapse into "other".
+# The 2019 format prints （六）其他处理 as one row: these three collapse into it.
 OTHER_PROCESSING = ("other_no_correction", "other_no_fee", "other")
 REVIEW_WEIGHTS = (0.5, 0.1, 0.25, 0.15)  # upheld, corrected, other, pending
 
@@ -89,7 +90,7 @@ def _column_sizes(rng: random.Random, scale: int) -> dict[str, int]:
 
 
 def request_matrix(
-    rng: random.Random, scale: int, carried_over: dict[str, int] | None, legacy: bool
+    rng: random.Random, scale: int, carried_over: dict[str, int] | None
 ) -> dict[str, dict[str, int | None]]:
     """Section 三: 25 rows × 7 columns obeying R1–R3; ``carried_over`` chains from last year."""
     cols = list(COLUMN_SHARES)
@@ -106,21 +107,23 @@ def request_matrix(
         if new < 0:  # last year's backlog exceeds this year's work: all of it was granted
             results["granted"] += -new
             new = 0
-        if legacy:
-            results["other"] = sum(results[k] for k in OTHER_PROCESSING)
         for key in RESULT_ROWS:
             rows[key][col] = results[key]
-        if legacy:
-            rows["other_no_correction"][col] = None
-            rows["other_no_fee"][col] = None
         rows["new_requests"][col] = new
         rows["carried_over"][col] = co
         rows["carried_forward"][col] = cf
-        rows["total_processed"][col] = sum(v for k, v in results.items() if not legacy or k not in OTHER_PROCESSING[:2])
+        rows["total_processed"][col] = sum(results.values())
     for row in rows.values():
-        vals = [row[c] for c in cols]
-        row["total"] = None if any(v is None for v in vals) else sum(vals)
+        row["total"] = sum(row[c] for c in cols)
     return {r: {c: rows[r][c] for c in applicant_columns()} for r in request_rows()}
+
+
+def collapse_other_processing(requests: dict[str, dict[str, int | None]]) -> dict[str, int]:
+    """The 2019 format's one （六）其他处理 row: the three 2021 sub-rows summed, and nulled."""
+    single = {c: sum(requests[k][c] for k in OTHER_PROCESSING) for c in applicant_columns()}
+    for key in OTHER_PROCESSING:
+        requests[key] = {c: None for c in applicant_columns()}
+    return single
 
 
 def review_litigation(rng: random.Random, scale: int) -> dict[str, dict[str, int]]:
@@ -212,11 +215,12 @@ def report_figures(
     rng = rng_for("figures", agency_key, year)
     figures: Figures = {
         "active_disclosure": {k: None for k in active_keys()} if legacy else active_2021(rng, kind),
-        "requests": request_matrix(rng, scale, carried_over, legacy),
+        "requests": request_matrix(rng, scale, carried_over),
         "review_litigation": review_litigation(rng, scale),
     }
     if legacy:
-        figures["legacy"] = {"active_disclosure": active_2019(rng, kind)}
+        figures["legacy_active_disclosure"] = active_2019(rng, kind)
+        figures["legacy_requests_other_processing"] = collapse_other_processing(figures["requests"])
     return figures
 
 

@@ -158,8 +158,8 @@ def main_reports(state: int) -> list[ReportSpec]:
         ReportSpec(FGW, 2024, c["fgw"], "word"),
         ReportSpec(WJW, 2019, c["wjw"], "word", legacy=True, title_style="nian_du"),
         ReportSpec(WJW, 2020, c["wjw"], "word", legacy=True, title_style="nian_du", fails_check=True,
-                   notes=["（七）总计 of the 自然人 column is 6 less than its result rows (R3 fails in the "
-                          "自然人 and 总计 columns); R1, R2, R4 hold"]),
+                   notes=[("（七）总计 of the 自然人 column is 6 less than its result rows (R3 fails in the "
+                           "自然人 and 总计 columns); R1, R2, R4 hold")]),
         ReportSpec(WJW, 2021, c["wjw"], "word", title_style="nian_du"),
         ReportSpec(WJW, 2022, c["wjw"], "word", title_style="nian_du", charset="gbk-header",
                    notes=["GBK bytes; charset only in the HTTP Content-Type header, none in the HTML"]),

@@ -46,7 +46,8 @@ def _block_title(text: str) -> Row:
 def active_blocks_2021(show: Show) -> list[Table]:
     """Section 二 of the 2021 format: four blocks, one per 第二十条 item (10 numbers)."""
     a = "active_disclosure"
-    one_col = lambda label, key: [Cell(label), Cell(show(f"{a}.{key}"), colspan=3, value=True)]  # noqa: E731
+    def one_col(label, key):
+        return [Cell(label), Cell(show(f"{a}.{key}"), colspan=3, value=True)]
     return [
         [
             _block_title("第二十条第（一）项"),
@@ -77,7 +78,7 @@ def active_blocks_2021(show: Show) -> list[Table]:
 
 def active_blocks_2019(show: Show) -> list[Table]:
     """Section 二 of the 2019 (60号) format, with its （九）项 政府集中采购 block."""
-    p = "legacy.active_disclosure"
+    p = "legacy_active_disclosure"
     docs = ("new_made", "new_published", "total_published")
     items = ("items_last_year", "change", "decisions")
     header3 = [Cell("信息内容"), Cell("上一年|项目数量"), Cell("本年增/减"), Cell("处理决定|数量")]
@@ -164,7 +165,8 @@ def requests_table(show: Show, legacy: bool = False) -> Table:
         *group("（三）不予公开", DENIED),
         *group("（四）无法提供", UNABLE),
         *group("（五）不予处理", NOT_PROCESSED),
-        *([[Cell("（六）其他处理", colspan=2)] + vals("other")] if legacy else group("（六）其他处理", OTHER_2021)),
+        *([[Cell("（六）其他处理", colspan=2)] + _values(show, "legacy_requests_other_processing", cols)]
+          if legacy else group("（六）其他处理", OTHER_2021)),
         [Cell("（七）总计", colspan=2)] + vals("total_processed"),
     ]
     results[0] = [Cell("三、本年度办理结果", rowspan=len(results))] + results[0]

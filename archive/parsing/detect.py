@@ -20,7 +20,7 @@ class DocumentKind(enum.Enum):
     BINARY = "binary"
 
 
-_HTML_MARKERS = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|div|meta|p)[\s>/]", re.I)
+_HTML_MARKERS = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|div|meta|p)[\s>/]", re.IGNORECASE)
 
 
 def sniff(data: bytes, url: str | None = None, content_type: str | None = None) -> DocumentKind:
@@ -54,6 +54,9 @@ _LOOKALIKE = re.compile(
     r"解读|图解|一图|读懂|格式的?通知|印发|要点|法治政府|决算|预算|政府工作报告|统计公报|述职|考核|测评|评估"
     r"|上半年|季度|数据统计|工作总结|实施方案|征求意见|落实情况"
 )
+# Documents of other kinds whose names sound like a report but never say 信息公开: for discovery
+# they are look-alikes (never followed as a report), not titles that "say nothing".
+_OTHER_DOCUMENT = re.compile(r"政府工作报告|法治政府建设|工作要点|决算|预算")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -63,7 +66,7 @@ def title_kind(title: str | None) -> str | None:
         return None
     text = normalize(title)
     if not _REPORT.search(text) and "年报" not in text:
-        return None
+        return "lookalike" if _OTHER_DOCUMENT.search(text) else None
     if _LOOKALIKE.search(text):
         return "lookalike"
     if "年报" in text and not _REPORT.search(text) and "信息公开" not in text:

@@ -8,7 +8,7 @@ Digits already separated by the extraction stay separated.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 MAX_CANDIDATES = 200_000  # enough for any real row; a pathological run gives up, not hangs
 

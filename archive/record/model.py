@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,13 @@ def _read_tsv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_labels() -> dict[str, str]:
     """Dotted key → Chinese label, for every numeric field of fields.tsv, in contract order."""
     return {row["key"]: row["label_zh"] for row in _read_tsv("fields.tsv")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def applicant_columns() -> dict[str, str]:
     """Column key → Chinese label of the 7 applicant columns of section 三."""
     return {row["key"]: row["label_zh"] for row in _read_tsv("applicant_columns.tsv")}

@@ -11,9 +11,10 @@ import gzip
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import sqlite_utils
 
@@ -275,6 +276,17 @@ class Archive:
         marks = ",".join("?" * len(roles))
         sql = f"select url from documents where role in ({marks}) and report_id is not null and coalesce(gone,0)=0"
         return [r[0] for r in self.db.execute(sql, list(roles)).fetchall()]
+
+    def validators(self) -> dict[str, dict[str, str]]:
+        """url → ETag / Last-Modified of the last capture, for conditional requests."""
+        sql = (
+            "select url, etag, last_modified from documents where role in ('candidate', 'attachment')"
+            " and coalesce(gone, 0) = 0 and (etag is not null or last_modified is not null)"
+        )
+        return {
+            url: {k: v for k, v in (("etag", etag), ("last_modified", lm)) if v}
+            for url, etag, lm in self.db.execute(sql).fetchall()
+        }
 
     def save_capture(
         self,

@@ -1,0 +1,879 @@
+"""The `reports` spider: from a portal's home page or report column to every annual report.
+
+    scrapy crawl reports -a start_urls=https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/
+    scrapy crawl reports -a sources=sources.toml [-a allowed_hosts=file.example.gov.cn]
+    scrapy crawl reports -a sources=sources.toml -a recheck=urls.txt
+
+What it follows, only on the source's own hosts (PORTALS.md has the evidence):
+
+* navigation toward disclosure sections (政务公开 / 政府信息公开 …) and report columns
+  (政府信息公开年报, 年度报告, paths with zfxxgknb / xxgknb / gknb / ndbg …) — not every news link;
+* list pagination the way Chinese CMSs write it: index_1.html … (also when only a
+  ``createPageHTML(pages, current, "index", "html")`` or ``var countPage = N`` script says so),
+  ``?page=N``, 下一页 / 尾页 / 末页, and Hanweb's ``<script type="text/xml">`` record blocks;
+* the Sitemap: lines of robots.txt (else /sitemap.xml), for column and article URLs;
+* report links (judged by link text, then the page's ArticleTitle / h1 / <title>, then URL,
+  through archive.parsing.detect.title_kind) and, from report pages, their attachments.
+
+It yields DocumentItem(role="listing") for every list/navigation page it reads,
+role="candidate" for every page or file that may be a report, role="attachment" for files
+linked from a candidate, and GoneItem when a known (archived) URL answers 404/410. Look-alikes
+(解读, 图解, 决算, 政府工作报告 …) are counted, never yielded. Whether a candidate really is a
+report is the pipeline's decision: the spider only decides what to fetch.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from posixpath import dirname
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from w3lib.url import canonicalize_url
+
+from archive.parsing.detect import has_year, title_kind
+from archive.parsing.numbers import normalize
+from archive.sources import Source, host_key, load_sources, normalize_host, sources_from_urls
+from crawler.items import DocumentItem, GoneItem
+
+logger = logging.getLogger(__name__)
+
+# --- what links and URLs say ----------------------------------------------------------------
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
+_DOWNLOAD_PATH = re.compile(r"/module/download/downfile\.jsp|/downfile\.|/download\.(jsp|do|action)", re.IGNORECASE)
+_ATTACHMENT_TEXT = re.compile(r"附件|下载|全真版|文字版|\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
+
+# A report column's name: 政府信息公开年报, 信息公开年度报告, 年度报告, 部门年报 … (no year: a year
+# makes it a report's title).
+_COLUMN_TEXT = re.compile(r"年报|年度报告|信息公开(工作)?报告")
+# Navigation toward the disclosure sections that hold the report column.
+_NAV_TEXT = re.compile(r"政务公开|信息公开|公开目录|主动公开|公开专栏|公开平台")
+_NAV_TEXT_MAX = 12  # nav items are short; a longer text with 政务公开 in it is a news headline
+
+# Pinyin-initial column names (PORTALS.md §1): zfxxgknb, xxgknb_9490, bmnb2025, gknb, ndbg,
+# xxgkndbg, txxgknb_17198, nianbao.
+_REPORT_COLUMN_PATH = re.compile(r"(?<![a-z])[a-z]{0,10}(?:nb|ndbg|nianbao)(?![a-z])")
+# Disclosure section roots: /zwgk/, /xxgk/, /zfxxgk/index.html … (the root only, not its news).
+_DISCLOSURE_ROOT = re.compile(r"/(?:zwgk|zfxxgk|xxgk|zwxxgk|gkml|xxgkml|zfxxgkml|govxxgk|zfgk)/(?:index\.\w+)?$")
+# Article URLs of the CMSs in PORTALS.md §2 (TRS, Hanweb, 政务云, snowflake ids, content_N …).
+_ARTICLE_PATH = re.compile(
+    r"/t\d{8}_\d+\.s?html?$|/t\d{6,}\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/\d{15,20}\.html$"
+    r"|/content_\d+$|/info/\d+/\d+\.htm$|/\d+\.jhtml$|/public/\d+/\d+\.html$|/[0-9a-f]{32}\.s?html$"
+    r"|/article[0-9a-f]{32}\.html$|/contents/\d+/\d+\.html$|/\d{4}/\d{2}-?\d{2}/\d+\.s?html$",
+    re.IGNORECASE,
+)
+_INDEX_NAME = re.compile(r"^(?:index|default|list|more)(?:_\d+)?\.\w+$|^$", re.IGNORECASE)
+
+# --- pagination ------------------------------------------------------------------------------
+_PAGE_TEXT = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一?页|next|>|>>|»|›|\d{1,4})$", re.IGNORECASE)
+_PAGED_NAME = re.compile(r"(?:^|[_/])(index|list|default|more)_(\d+)\.(s?html?|jhtml|jsp|php)$", re.IGNORECASE)
+_PAGE_PARAMS = ("page", "pageno", "pageindex", "pagenum", "curpage", "currentpage", "pn", "p")
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)", re.IGNORECASE)
+_PAGE_COUNT_VAR = re.compile(
+    r"\b(countPage|pageCount|totalPage|totalPages|pageTotal|maxPage|allPage|page_count)\s*[=:]\s*[\"']?(\d+)", re.IGNORECASE
+)
+_TOTAL_PAGES_TEXT = re.compile(r"共\s*(\d{1,4})\s*页")
+
+# --- traps -----------------------------------------------------------------------------------
+_TRAP_URL = re.compile(
+    r"calendar|/rili|/search|search[._?/]|searchword|检索|jsessionid|printpage|/print(?:view)?[/.]"
+    r"|[?&;](?:date|month|day|keyword|keywords|kw|q|query|wd|searchword|print|printable)=|[?&]view=print",
+    re.IGNORECASE,
+)
+_TRAP_TEXT = re.compile(r"检索|搜索|日历|打印")
+_MAX_URL_LENGTH = 2000
+_MAX_NEUTRAL_HOPS = 3  # neutral ("查看详情") links followed in a row from a report column
+_SHELL_TARGET = re.compile(r"""location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*["']([^"']+)["']""")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+# class/id words of the containers that repeat on every page of a portal (导航 dh, 当前位置 dqwz …).
+_CHROME_NAME = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|header|head|top|topbar|top-bar|footer|foot|bottom|sidebar|side|aside|banner"
+    r"|crumbs?|breadcrumbs?|position|location|dqwz|wz|dh|daohang|friends?|links?|yqlj|share|tools?|logo|search)"
+    r"(?:[\s_-]|\d|$)",
+    re.IGNORECASE,
+)
+_CHROME_TAGS = {"nav", "header", "footer", "aside"}
+
+# Request priorities: reports before the lists that lead to them, so a page budget cut keeps them.
+_PRIORITY = {"attachment": 30, "candidate": 20, "item": 10, "known": 10, "column": 5, "page": 0, "sitemap": -5}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link on a page: absolute URL, the text a reader sees (title attribute if fuller), and
+    whether it sits in the page's chrome (header, nav bar, breadcrumbs, sidebar, footer)."""
+
+    url: str
+    text: str
+    chrome: bool = False
+
+
+# --- pure helpers ----------------------------------------------------------------------------
+def split_args(value: str | Iterable[str] | None) -> list[str]:
+    """A -a argument as a list: comma- or whitespace-separated (a list passes through)."""
+    if not value:
+        return []
+    if not isinstance(value, str):
+        return [v for v in value if v]
+    return [v for v in re.split(r"[,\s]+", value) if v]
+
+
+def dedupe_key(url: str) -> str:
+    """The spider's notion of "same page": canonical URL, dir/ and dir/index.html as one."""
+    url = canonicalize_url(url)
+    return re.sub(r"/(?:index|default)\.(?:s?html?|jsp|php)$", "/", url, flags=re.IGNORECASE)
+
+
+def trap_reason(url: str, text: str = "", max_query: int = 200) -> str | None:
+    """Why a link leads into an endless or useless URL space, or None."""
+    if len(url) > _MAX_URL_LENGTH:
+        return "long url"
+    parts = urlsplit(url)
+    if len(parts.query) > max_query:
+        return "long query"
+    if _TRAP_URL.search(unquote(url)):
+        return "trap url"
+    if text and _TRAP_TEXT.search(text) and len(text) <= _NAV_TEXT_MAX:
+        return "trap text"
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and max(segments.count(s) for s in segments) >= 3:
+        return "repeated path"  # relative links resolving into /a/b/a/b/a/…
+    return None
+
+
+def is_attachment(url: str, text: str = "") -> bool:
+    """A downloadable document: by extension, a download endpoint, or a file-name link text."""
+    path = urlsplit(url).path.lower()
+    if path.endswith(ATTACHMENT_EXTENSIONS) or _DOWNLOAD_PATH.search(url):
+        return True
+    return bool(text) and bool(re.search(r"\.(pdf|docx?|wps|ofd)$", text.strip(), re.IGNORECASE))
+
+
+def is_attachment_link(link: Link) -> bool:
+    """A file a report page hands over to: by extension or download endpoint, or a link saying
+    附件 / 下载 / 全真版 / 文字版 that does not lead to another HTML page."""
+    if is_attachment(link.url, link.text):
+        return True
+    if not _ATTACHMENT_TEXT.search(link.text or ""):
+        return False
+    path = urlsplit(link.url).path.lower()
+    return not (is_index_url(link.url) or is_article_url(link.url) or path.endswith((".html", ".htm", ".shtml")))
+
+
+def link_kind(text: str) -> str | None:
+    """What a link text says: 'report', 'lookalike', 'column', 'nav' or None (nothing)."""
+    if not text:
+        return None
+    kind = title_kind(text)
+    if kind == "lookalike":
+        return "lookalike"
+    if kind == "report" and has_year(text):
+        return "report"
+    short = normalize(text)
+    if _COLUMN_TEXT.search(short) and len(short) <= 20 and not has_year(short):
+        return "column"
+    if kind == "report":
+        return "report"  # a year-less report title ("政府信息公开工作年度报告" of a PDF)
+    if _NAV_TEXT.search(short) and len(short) <= _NAV_TEXT_MAX:
+        return "nav"
+    return None
+
+
+def is_report_column_url(url: str) -> bool:
+    """The path names a report column in pinyin initials (zfxxgknb, ndbg, bmnb2025 …)."""
+    return bool(_REPORT_COLUMN_PATH.search(urlsplit(url).path.lower()))
+
+
+def is_article_url(url: str) -> bool:
+    """The URL has the shape of a CMS article (not a list page)."""
+    path = urlsplit(url).path
+    return bool(_ARTICLE_PATH.search(path)) or "xxgkAnnualReport.jsp" in path
+
+
+def is_index_url(url: str) -> bool:
+    """The URL has the shape of a list page: a directory, index.html, index_3.html, list.shtml."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return bool(_INDEX_NAME.match(name)) or bool(_PAGED_NAME.search(name))
+
+
+def is_disclosure_root(url: str) -> bool:
+    return bool(_DISCLOSURE_ROOT.search(urlsplit(url).path.lower()))
+
+
+def page_number(url: str) -> int | None:
+    """The list page number a URL asks for (index_3.html → 3, ?page=3 → 3), or None."""
+    parts = urlsplit(url)
+    m = _PAGED_NAME.search(parts.path)
+    if m:
+        return int(m.group(2))
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in _PAGE_PARAMS and value.isdigit():
+            return int(value)
+    return None
+
+
+def list_key(url: str) -> str:
+    """The list a page belongs to: its URL without the page number."""
+    parts = urlsplit(url)
+    path = _PAGED_NAME.sub(lambda m: m.group(0)[0] if m.group(0)[0] in "_/" else "", parts.path)
+    path = re.sub(r"(?:index|default)(?:_\d+)?\.\w+$", "", path, flags=re.IGNORECASE)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in _PAGE_PARAMS])
+    return urlunsplit((parts.scheme, parts.netloc.lower(), path, query, ""))
+
+
+def script_pagination(scripts: str) -> tuple[int, str, str] | None:
+    """(page count, file prefix, suffix) from a TRS-style pager script, or None.
+
+    TRS writes ``createPageHTML(5, 0, "index", "html")`` (or with a div id first and a record
+    count last, or with ``var countPage = 5`` feeding it); the page often defines the function
+    too, so the call with values is the one read. Page 0 is index.html, page k is
+    index_k.html, k < count.
+    """
+    variables = {m.group(1).lower(): int(m.group(2)) for m in _PAGE_COUNT_VAR.finditer(scripts)}
+    for call in _CREATE_PAGE.finditer(scripts):
+        if re.search(r"function\s*$", scripts[max(0, call.start() - 12):call.start()]):
+            continue  # the definition, not a call
+        args = [a.strip().strip("\"'") for a in call.group(1).split(",")]
+        numbers = [int(a) if a.isdigit() else variables[a.lower()] for a in args
+                   if a.isdigit() or a.lower() in variables]
+        if not numbers:
+            continue
+        words = [a for a in args if re.fullmatch(r"[A-Za-z_]\w*", a) and a.lower() not in variables]
+        prefix, suffix = "index", "html"
+        if len(words) >= 2 and words[-1].lower() in ("html", "htm", "shtml", "jhtml"):
+            prefix, suffix = words[-2], words[-1]
+        return (numbers[0], prefix, suffix) if numbers[0] >= 1 else None
+    if variables:
+        return max(variables.values()), "index", "html"
+    return None
+
+
+def page_titles(selector: Selector) -> dict[str, str]:
+    """The page's own names for itself: meta ArticleTitle, first h1, <title>, meta ColumnName."""
+
+    def meta(name: str) -> str:
+        lowered = "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+        return selector.xpath(f"//meta[{lowered}='{name}']/@content").get(default="").strip()
+
+    return {
+        "article": meta("articletitle"),
+        "h1": selector.xpath("normalize-space(string((//h1)[1]))").get(default=""),
+        "title": selector.xpath("normalize-space(string((//title)[1]))").get(default=""),
+        "column": meta("columnname"),
+    }
+
+
+def _link_text(anchor: Selector) -> str:
+    """What the link says: its text, or its title attribute when the text is cut (列表截断 …)."""
+    text = anchor.xpath("normalize-space(string(.))").get(default="")
+    if not text:
+        text = " ".join(anchor.xpath(".//img/@alt").getall()).strip()
+    title = (anchor.xpath("@title").get() or "").strip()
+    stem = text.rstrip(".…").strip()
+    if title and len(title) > len(stem) and (not stem or title.startswith(stem[:4]) or text != stem):
+        return title
+    return text
+
+
+def _in_chrome(anchor: Selector) -> bool:
+    """Whether a link sits in a container every page repeats (nav bar, breadcrumbs, footer …)."""
+    for ancestor in anchor.xpath("ancestor::*"):
+        tag = ancestor.xpath("name()").get(default="").lower()
+        names = " ".join(ancestor.xpath("@class | @id").getall())
+        if tag in _CHROME_TAGS or (names and _CHROME_NAME.search(names)):
+            return True
+    return False
+
+
+def extract_links(response: HtmlResponse) -> list[Link]:
+    """Every http(s) link on the page, one per URL, the most telling text kept.
+
+    Includes Hanweb's ``<script type="text/xml">`` datastore records, whose list items are
+    HTML inside CDATA and invisible to an HTML parser. A URL linked both from the chrome and
+    from the content counts as content.
+    """
+    selectors = [response.selector]
+    for block in response.xpath("//script[@type='text/xml']/text()").getall():
+        selectors += [Selector(text=fragment) for fragment in _CDATA.findall(block)]
+    found: dict[str, Link] = {}
+    for selector in selectors:
+        for anchor in selector.xpath("//a[@href] | //area[@href]"):
+            href = (anchor.xpath("@href").get() or "").strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+                continue
+            url = response.urljoin(href).split("#", 1)[0]
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            text = _link_text(anchor)
+            key = dedupe_key(url)
+            chrome = _in_chrome(anchor)
+            old = found.get(key)
+            if old is None:
+                found[key] = Link(url, text, chrome)
+            else:
+                best = text if _text_rank(text) > _text_rank(old.text) else old.text
+                found[key] = Link(old.url, best, old.chrome and chrome)
+    return list(found.values())
+
+
+def _text_rank(text: str) -> int:
+    """Which of two texts for the same URL to keep: one that names a report wins."""
+    return {"report": 4, "lookalike": 3, "column": 2, "nav": 1}.get(link_kind(text) or "", 0) * 1000 + len(text)
+
+
+def http_headers(response: Response) -> dict[str, str]:
+    """Response headers as plain str → str (last value wins; UTF-8, else Latin-1)."""
+    headers: dict[str, str] = {}
+    for key, values in response.headers.items():
+        if not values:
+            continue
+        raw = values[-1]
+        try:
+            value = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            value = raw.decode("latin-1")
+        headers[key.decode("latin-1")] = value
+    return headers
+
+
+def read_url_file(path: str | Path) -> list[str]:
+    """URLs from a file, one a line; blank lines and # comments skipped."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- the spider ------------------------------------------------------------------------------
+class ReportsSpider(scrapy.Spider):
+    """Follow portal navigation to report columns, their pages, reports and attachments."""
+
+    name = "reports"
+
+    def __init__(
+        self,
+        start_urls: str | list[str] | None = None,
+        sources: str | None = None,
+        allowed_hosts: str | list[str] | None = None,
+        recheck: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.sources: list[Source] = []
+        if sources:
+            self.sources += load_sources(sources)
+        self.sources += sources_from_urls(split_args(start_urls))
+        extra_hosts = [normalize_host(h) for h in split_args(allowed_hosts)]
+        for source in self.sources:
+            source.hosts += [h for h in extra_hosts if h not in source.hosts]
+        self.recheck_urls = read_url_file(recheck) if recheck else []
+        if self.recheck_urls:
+            self._add_recheck_source(extra_hosts)
+        if not self.sources:
+            raise ValueError("reports spider: give -a start_urls=URL[,URL…], -a sources=FILE or -a recheck=FILE")
+        self.start_urls = [url for source in self.sources for url in source.start_urls]
+        self.known_urls: set[str] = set()  # archived URLs; the pipeline may add to it before the crawl
+        # Validators of archived captures ({url: {"etag": …, "last_modified": …}}), also the
+        # pipeline's to fill: a recheck then asks conditionally and an unchanged page answers 304.
+        self.known_validators: dict[str, dict[str, str]] = {}
+        self._by_name = {source.name: source for source in self.sources}
+        self._requested: set[str] = set()
+        self._budget_used: dict[str, int] = {}
+        self._budget_logged: set[str] = set()
+        self._list_last: dict[str, int] = {}  # list → highest page number it states
+        self._lookalikes: set[str] = set()
+        self._dropped: set[tuple[str, str]] = set()
+
+    def _add_recheck_source(self, extra_hosts: list[str]) -> None:
+        """URLs named with -a recheck are fetched even off the sources' hosts: they were asked for."""
+        hosts = sorted({host_key(u) for u in self.recheck_urls if host_key(u)} | set(extra_hosts))
+        self.sources.append(Source(name="recheck", start_urls=[], hosts=hosts))
+
+    @property
+    def sources_list(self) -> list[Source]:
+        """The crawl's sources (the pipeline records them in the archive)."""
+        return self.sources
+
+    @property
+    def allowed_hosts(self) -> set[str]:
+        """Every host any source may fetch from (HostAllowlistMiddleware reads this)."""
+        return {host for source in self.sources for host in source.hosts}
+
+    # --- settings -----------------------------------------------------------------------
+    @property
+    def max_pages(self) -> int:
+        """Requests per source at most: a portal that generates pages endlessly still ends."""
+        return self.settings.getint("GOVREPORTS_MAX_PAGES_PER_SOURCE", 5000)
+
+    @property
+    def max_list_pages(self) -> int:
+        return self.settings.getint("GOVREPORTS_MAX_LIST_PAGES", 200)
+
+    @property
+    def max_query(self) -> int:
+        return self.settings.getint("GOVREPORTS_MAX_QUERY_LENGTH", 200)
+
+    # --- start ----------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self._start_requests():
+            yield request
+
+    def _start_requests(self) -> Iterator[scrapy.Request]:
+        """Known URLs first (rechecks are cheap and tell removals), then start pages, then sitemaps."""
+        yield from self._known_requests()
+        for source in self.sources:
+            for url in source.start_urls:
+                request = self._request(url, source, "page", {"column": is_report_column_url(url)})
+                if request:
+                    yield request
+        if self.settings.getbool("GOVREPORTS_SITEMAPS", True):
+            yield from self._robots_requests()
+
+    def _known_requests(self) -> Iterator[scrapy.Request]:
+        """Every known URL again, unfiltered: a 404/410 now means the report was removed."""
+        urls = list(dict.fromkeys([*self.recheck_urls, *sorted(self.known_urls)]))
+        self.known_urls.update(urls)
+        for url in urls:
+            source = self._source_for(url)
+            if source is None:
+                logger.debug("Known URL outside this crawl's sources, not rechecked: %s", url)
+                continue
+            kind = "attachment" if is_attachment(url) else "known"
+            yield scrapy.Request(
+                url,
+                callback=self.parse_page,
+                errback=self.on_error,
+                dont_filter=True,
+                priority=_PRIORITY["known"],
+                headers=self._conditional_headers(url),
+                meta={"gr": {"source": source.name, "kind": kind, "recheck": True}},
+            )
+            self._requested.add(dedupe_key(url))
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the archived capture: unchanged pages cost a 304."""
+        validators = self.known_validators.get(url) or {}
+        headers = {}
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+        return headers
+
+    def _robots_requests(self) -> Iterator[scrapy.Request]:
+        """robots.txt of every start host, for its Sitemap: lines (RobotsTxtMiddleware keeps its own copy)."""
+        seen: set[str] = set()
+        for source in self.sources:
+            for url in source.start_urls:
+                parts = urlsplit(url)
+                root = f"{parts.scheme}://{parts.netloc}"
+                if root in seen:
+                    continue
+                seen.add(root)
+                yield scrapy.Request(
+                    root + "/robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.on_error,
+                    priority=_PRIORITY["sitemap"],
+                    meta={"gr": {"source": source.name, "kind": "robots"}},
+                )
+
+    def _source_for(self, url: str) -> Source | None:
+        return next((s for s in self.sources if s.allows(url)), None)
+
+    # --- making requests ------------------------------------------------------------------
+    def _request(self, url: str, source: Source, kind: str, info: dict[str, Any], **kwargs: Any) -> scrapy.Request | None:
+        """A request on behalf of `source`, or None when it is a repeat, off-host or over budget."""
+        if not source.allows(url):
+            self._count_once("offsite_dropped", url)
+            return None
+        key = dedupe_key(url)
+        if key in self._requested:
+            return None
+        used = self._budget_used.get(source.name, 0)
+        if used >= self.max_pages:
+            self.crawler.stats.inc_value("govreports/budget_dropped")
+            if source.name not in self._budget_logged:
+                self._budget_logged.add(source.name)
+                logger.warning("Source %s reached its page budget (%d): crawl of it ends", source.name, used)
+            return None
+        self._budget_used[source.name] = used + 1
+        self._requested.add(key)
+        callback = self.parse_sitemap if kind == "sitemap" else self.parse_page
+        meta = dict(kwargs.pop("meta", {}))
+        meta["gr"] = {"source": source.name, "kind": kind, **info}
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, priority=_PRIORITY.get(kind, 0), meta=meta, **kwargs
+        )
+
+    def _count_once(self, what: str, url: str) -> None:
+        """Count a dropped link once per URL, however many pages repeat it (nav bars do)."""
+        if (what, url) not in self._dropped:
+            self._dropped.add((what, url))
+            self.crawler.stats.inc_value(f"govreports/{what}")
+
+    # --- callbacks --------------------------------------------------------------------------
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Any fetched page or file: gone, unchanged, a file, or an HTML page to judge and follow."""
+        info = response.meta.get("gr", {})
+        if "list_depth" in info:
+            response.meta["depth"] = info["list_depth"]  # list pages 2..N share page 1's depth
+        if response.status in (404, 410):
+            yield from self._gone(response, info)
+            return
+        if response.status == 304:
+            yield self._document(response, self._role_for_file(info), info, not_modified=True)
+            return
+        if info.get("kind") == "attachment" or not isinstance(response, HtmlResponse):
+            yield from self._file(response, info)
+            return
+        yield from self._html(response, info)
+
+    def _gone(self, response: Response, info: dict[str, Any]) -> Iterator[GoneItem]:
+        """A 404/410 matters only for a URL the archive holds: its report was removed."""
+        urls = {response.url, *response.meta.get("redirect_urls", [])}
+        known = next((u for u in urls if u in self.known_urls), None)
+        if known is None:
+            logger.debug("%d for %s (not a known URL)", response.status, response.url)
+            return
+        self.crawler.stats.inc_value("govreports/gone")
+        yield GoneItem(url=known, status=response.status, fetched_at=_now(), source=info.get("source"))
+
+    @staticmethod
+    def _role_for_file(info: dict[str, Any]) -> str:
+        return "attachment" if info.get("kind") == "attachment" else "candidate"
+
+    def _file(self, response: Response, info: dict[str, Any]) -> Iterator[DocumentItem]:
+        """A PDF/DOC/WPS: an attachment of a report page, or itself a candidate (a column links it)."""
+        kind = info.get("kind")
+        if kind == "attachment":
+            self.crawler.stats.inc_value("govreports/attachments")
+            yield self._document(response, "attachment", info)
+        elif kind in ("candidate", "item", "known") or info.get("column"):
+            self.crawler.stats.inc_value("govreports/candidates")
+            yield self._document(response, "candidate", info)
+        else:
+            logger.debug("Skipped a non-HTML page reached by navigation: %s", response.url)
+
+    def _html(self, response: HtmlResponse, info: dict[str, Any]) -> Iterator[Any]:
+        titles = page_titles(response.selector)
+        links = extract_links(response)
+        verdict = self._judge(response.url, info, titles, links)
+        source = self._by_name.get(info.get("source", "")) or self._source_for(response.url)
+        if source is None:
+            logger.debug("Page of no source (redirected off every source's hosts?): %s", response.url)
+            return
+        if verdict == "lookalike":
+            self._count_lookalike(response.url)
+            yield from self._follow_reports(response, source, links)
+        elif verdict == "report":
+            title = self._best_title(titles)
+            self.crawler.stats.inc_value("govreports/candidates")
+            yield self._document(response, "candidate", info, extra={"title": title} if title else None)
+            yield from self._follow_attachments(response, source, links, title)
+            yield from self._follow_reports(response, source, links)
+        else:
+            self.crawler.stats.inc_value("govreports/listings")
+            yield self._document(response, "listing", info)
+            yield from self._follow_listing(response, source, info, titles, links)
+
+    # --- judging a page ----------------------------------------------------------------------
+    def _judge(self, url: str, info: dict[str, Any], titles: dict[str, str], links: list[Link]) -> str | None:
+        """'report', 'lookalike' or None (a list/navigation page).
+
+        The link text decides first, then the page's own titles (ArticleTitle, h1, <title>),
+        then the URL. A page with several report links and no article shape is a list even if
+        its title names a year's reports ("2024年政府信息公开年报" sub-columns).
+        """
+        listish = self._looks_like_list(url, titles, links)
+        kind = link_kind(info.get("link_text") or "")
+        if kind == "lookalike":
+            return "lookalike"
+        if kind == "report" and not listish:
+            return "report"
+        for name in ("article", "h1", "title"):
+            kind = title_kind(titles[name])
+            if kind == "lookalike":
+                return "lookalike"
+            if kind == "report" and (has_year(titles[name]) or name == "article") and not listish:
+                return "report"
+        if is_report_column_url(url) and is_article_url(url) and not listish:
+            return "report"
+        return None
+
+    @staticmethod
+    def _looks_like_list(url: str, titles: dict[str, str], links: list[Link]) -> bool:
+        if titles["article"] or is_article_url(url):
+            return False
+        reports = sum(1 for link in links if link_kind(link.text) == "report")
+        return reports >= 3
+
+    @staticmethod
+    def _best_title(titles: dict[str, str]) -> str | None:
+        for name in ("article", "h1", "title"):
+            if title_kind(titles[name]) == "report":
+                return titles[name]
+        return titles["article"] or titles["title"] or None
+
+    def _is_report_column(self, url: str, info: dict[str, Any], titles: dict[str, str]) -> bool:
+        """Whether this list page is (inside) a report column, whose neutral links are followed."""
+        if info.get("column") or is_report_column_url(url):
+            return True
+        if link_kind(info.get("link_text") or "") == "column":
+            return True
+        return any(_COLUMN_TEXT.search(normalize(titles[n])) for n in ("h1", "title", "column"))
+
+    def _count_lookalike(self, url: str) -> None:
+        if url not in self._lookalikes:
+            self._lookalikes.add(url)
+            self.crawler.stats.inc_value("govreports/lookalikes")
+
+    # --- following links ----------------------------------------------------------------------
+    def _follow_reports(self, response: HtmlResponse, source: Source, links: list[Link]) -> Iterator[scrapy.Request]:
+        """From a report or look-alike page: links that name a report (上一篇/下一篇, 相关) and the
+        column it sits in (its breadcrumbs), so a report reached first — from a sitemap or as a
+        start URL — leads to its siblings."""
+        for link in links:
+            if trap_reason(link.url, link.text, self.max_query):
+                continue
+            kind = link_kind(link.text)
+            if kind == "report":
+                request = self._request(link.url, source, "candidate", self._link_info(response, link))
+            elif kind == "column" or (is_report_column_url(link.url) and is_index_url(link.url)):
+                request = self._request(link.url, source, "column", {**self._link_info(response, link), "column": True})
+            else:
+                continue
+            if request:
+                yield request
+
+    def _follow_attachments(
+        self, response: HtmlResponse, source: Source, links: list[Link], title: str | None
+    ) -> Iterator[scrapy.Request]:
+        """A report page's files: the PDF/DOC/WPS a page that says 详见附件 hands over to."""
+        for link in links:
+            if not is_attachment_link(link):
+                continue
+            info = self._link_info(response, link)
+            info.update(parent_url=response.url, parent_title=title)
+            request = self._request(link.url, source, "attachment", info)
+            if request:
+                yield request
+
+    def _follow_listing(
+        self, response: HtmlResponse, source: Source, info: dict[str, Any], titles: dict[str, str], links: list[Link]
+    ) -> Iterator[scrapy.Request]:
+        """From a list or navigation page: reports, columns, disclosure sections, pagination and,
+        inside a report column, the neutral links of its list."""
+        in_column = self._is_report_column(response.url, info, titles)
+        hops = 0 if is_report_column_url(response.url) else info.get("hops", 0)
+        new_items = 0
+        pagers: list[Link] = []
+        for link in links:
+            if trap := trap_reason(link.url, link.text, self.max_query):
+                logger.debug("Trap (%s): %s", trap, link.url)
+                self._count_once("trap_dropped", link.url)
+                continue
+            kind = link_kind(link.text)
+            if kind == "lookalike":
+                self._count_lookalike(link.url)
+                continue
+            if self._is_pager(link, response.url):
+                pagers.append(link)
+                continue
+            request = self._listing_link(response, source, link, kind, in_column, hops)
+            if request is not None:
+                new_items += request.meta["gr"]["kind"] in ("candidate", "item")
+                yield request
+        if in_column:
+            yield from self._follow_pagination(response, source, info, pagers, new_items)
+        yield from self._follow_shell(response, source, info, links)
+
+    def _listing_link(
+        self, response: HtmlResponse, source: Source, link: Link, kind: str | None, in_column: bool, hops: int
+    ) -> scrapy.Request | None:
+        """The request for one link of a list page, or None when it is not worth fetching."""
+        info = self._link_info(response, link)
+        if kind == "report":
+            return self._request(link.url, source, "candidate", info)
+        if is_attachment(link.url, link.text):
+            return self._request(link.url, source, "candidate", info) if in_column else None
+        if kind == "column" or (is_report_column_url(link.url) and not is_article_url(link.url)):
+            return self._request(link.url, source, "column", {**info, "column": True})
+        if kind == "nav" or (is_disclosure_root(link.url) and len(normalize(link.text)) <= _NAV_TEXT_MAX):
+            return self._request(link.url, source, "page", info)
+        if in_column and hops < _MAX_NEUTRAL_HOPS and not link.chrome and self._in_list(response.url, link.url):
+            # "查看详情", "市发展改革委", "2024年": judged by the page's own title when fetched; a
+            # list page below a report column is (part of) the column.
+            return self._request(link.url, source, "item", {**info, "column": is_index_url(link.url), "hops": hops + 1})
+        return None
+
+    @staticmethod
+    def _in_list(page_url: str, url: str) -> bool:
+        """A neutral link that may belong to the column: an article, a page below the column,
+        or another list page (a sub-column) — but not the column's parents or the home page."""
+        page, target = urlsplit(page_url), urlsplit(url)
+        if is_article_url(url):
+            return True
+        base = page.path if page.path.endswith("/") else dirname(page.path) + "/"
+        target_dir = target.path if target.path.endswith("/") else dirname(target.path) + "/"
+        if target_dir == "/" or base.startswith(target_dir):
+            return False  # the home page, or a parent of this column (breadcrumbs)
+        return target.path.startswith(base) or is_index_url(url)
+
+    @staticmethod
+    def _is_pager(link: Link, page_url: str) -> bool:
+        """A pagination link: 下一页 / 尾页 / », or a page number that is this list's page N."""
+        text = normalize(link.text)
+        if _PAGE_TEXT.match(text) and not text.isdigit():
+            return True
+        number = page_number(link.url)
+        return number is not None and (text.isdigit() or list_key(link.url) == list_key(page_url))
+
+    def _follow_pagination(
+        self, response: HtmlResponse, source: Source, info: dict[str, Any], pagers: list[Link], new_items: int
+    ) -> Iterator[scrapy.Request]:
+        """The list's other pages, bounded by the page count the page states (script or 共N页)."""
+        key = list_key(response.url)
+        current = page_number(response.url) or 0
+        scripts = "\n".join(response.xpath("//script/text()").getall())
+        stated = script_pagination(scripts)
+        last = stated[0] - 1 if stated else None  # TRS: index_1 … index_{count-1}
+        text_total = _TOTAL_PAGES_TEXT.search(" ".join(response.xpath("//body//text()").getall()[-400:]))
+        if text_total:  # 共N页: ?page=1…N, or index_2 … index_N (政务云)
+            last = max(last or 0, int(text_total.group(1)))
+        if last is not None:
+            self._list_last[key] = max(self._list_last.get(key, 0), last)
+        last = self._list_last.get(key)
+        urls = [link.url for link in pagers]
+        if stated and is_index_url(response.url):
+            _, prefix, suffix = stated
+            base = response.urljoin("./")
+            urls += [f"{base}{prefix}.{suffix}"] + [f"{base}{prefix}_{k}.{suffix}" for k in range(1, stated[0])]
+        if current > 1 and not new_items and last is None:
+            return  # an empty page of a pager with no stated end: the list is over
+        depth = response.meta.get("depth", 0)
+        for url in urls:
+            number = page_number(url) or 0
+            if (last is not None and number > last) or number > self.max_list_pages:
+                self._count_once("trap_dropped", url)  # beyond the stated last page
+                continue
+            page_info = {k: v for k, v in info.items() if k in ("column", "hops", "link_text")}
+            page_info.update(column=True, list_depth=depth, referer=response.url)
+            request = self._request(url, source, "column", page_info, meta={"depth_reset": True})
+            if request:
+                yield request
+
+    def _follow_shell(
+        self, response: HtmlResponse, source: Source, info: dict[str, Any], links: list[Link]
+    ) -> Iterator[scrapy.Request]:
+        """A JS shell page (``location.replace('…')``) stands for its target: follow it as itself."""
+        if len(links) > 2:
+            return
+        for script in response.xpath("//script/text()").getall():
+            m = _SHELL_TARGET.search(script)
+            if m:
+                url = response.urljoin(m.group(1))
+                request = self._request(url, source, info.get("kind", "page"), {**info, "referer": response.url})
+                if request:
+                    yield request
+                return
+
+    def _link_info(self, response: Response, link: Link) -> dict[str, Any]:
+        return {"link_text": link.text or None, "referer": response.url}
+
+    # --- robots.txt and sitemaps ----------------------------------------------------------------
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """Sitemaps named in robots.txt, else the conventional /sitemap.xml."""
+        source = self._by_name[response.meta["gr"]["source"]]
+        urls: list[str] = []
+        if response.status == 200:
+            urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        if not urls:
+            urls = [response.urljoin("/sitemap.xml")]
+        for url in urls:
+            request = self._request(url, source, "sitemap", {})
+            if request:
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """Column and article URLs from a sitemap (lxml, entities not resolved, no network)."""
+        info = response.meta.get("gr", {})
+        source = self._by_name[info["source"]]
+        body = self._sitemap_body(response)
+        if body is None:
+            return
+        sitemap = Sitemap(body)
+        self.crawler.stats.inc_value("govreports/listings")
+        yield self._document(response, "listing", info)
+        for entry in sitemap:
+            url = (entry.get("loc") or "").strip()
+            if not url or trap_reason(url, "", self.max_query):
+                continue
+            if sitemap.type == "sitemapindex":
+                request = self._request(url, source, "sitemap", {"referer": response.url})
+            elif is_report_column_url(url) or is_disclosure_root(url):
+                kind = "item" if is_article_url(url) else "column"
+                request = self._request(url, source, kind, {"referer": response.url, "column": True})
+            else:
+                continue
+            if request:
+                yield request
+
+    @staticmethod
+    def _sitemap_body(response: Response) -> bytes | None:
+        if response.status != 200 or not response.body:
+            return None
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=50 * 1024 * 1024)
+            except OSError:
+                return None
+        return body if b"<urlset" in body[:2000] or b"<sitemapindex" in body[:2000] else None
+
+    # --- items and errors ---------------------------------------------------------------------
+    def _document(
+        self,
+        response: Response,
+        role: str,
+        info: dict[str, Any],
+        *,
+        not_modified: bool = False,
+        extra: dict[str, str] | None = None,
+    ) -> DocumentItem:
+        redirects = response.meta.get("redirect_urls") or []
+        referer = info.get("referer") or (response.request.headers.get("Referer") or b"").decode("latin-1") or None
+        return DocumentItem(
+            url=response.url,
+            status=response.status,
+            headers=http_headers(response),
+            body=response.body,
+            fetched_at=_now(),
+            role=role,
+            source=info.get("source"),
+            link_text=info.get("link_text"),
+            referer=referer,
+            parent_url=info.get("parent_url"),
+            parent_title=info.get("parent_title"),
+            request_url=redirects[0] if redirects else None,
+            not_modified=not_modified,
+            extra={"depth": str(response.meta.get("depth", 0)), **(extra or {})},
+        )
+
+    def on_error(self, failure: Any) -> None:
+        """A request that failed for good (after retries): log it; the crawl goes on."""
+        request = getattr(failure, "request", None)
+        logger.info("Failed %s: %s", request.url if request else "?", failure.getErrorMessage())
