@@ -147,3 +147,16 @@ def demo(db: Path, settings: tuple[str, ...], state: int) -> None:
     if summary.pages == 0:
         raise click.ClickException("the demo crawl fetched nothing")
     click.echo(f"archive written to {db}; browse it with:  govreports serve --db {db}")
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db: Path, port: int, host: str) -> None:
+    """Browse the archive in Datasette, with the project's metadata, queries and plugins."""
+    from .datasette.server import serve_archive
+
+    if not db.exists():
+        raise click.ClickException(f"no archive at {db}")
+    serve_archive(db, host=host, port=port)

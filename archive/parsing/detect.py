@@ -36,12 +36,12 @@ def sniff(data: bytes, url: str | None = None, content_type: str | None = None) 
         except zipfile.BadZipFile:
             pass
         return DocumentKind.BINARY
-    if _HTML_MARKERS.search(head) or (content_type or "").lower().startswith(("text/html", "application/xhtml")):
-        return DocumentKind.HTML
     sample = head[:2048]
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32 or b == 127)
     if controls > len(sample) * 0.05:
-        return DocumentKind.BINARY
+        return DocumentKind.BINARY  # before any markup test: random bytes may hold "<p "
+    if _HTML_MARKERS.search(head) or (content_type or "").lower().startswith(("text/html", "application/xhtml")):
+        return DocumentKind.HTML
     return DocumentKind.TEXT
 
 
