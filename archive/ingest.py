@@ -15,10 +15,10 @@ from typing import Any
 from .parsing import ParseError, parse_document
 from .parsing import identity as ident
 from .parsing.detect import title_kind
-from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, numbers_of
+from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, content_fingerprint, numbers_of
 from .storage import alerts
 from .storage.db import Archive
-from .storage.versions import mark_removed, store_record
+from .storage.versions import mark_removed, search_text, store_record
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ class Parsed:
     record: dict[str, Any] | None
     text: str
     error: str | None = None
+    fingerprint: str | None = None  # computed in the worker: the writer thread only writes
+    search: dict[str, str] | None = None
 
 
 def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_title: str | None) -> Parsed:
@@ -47,7 +49,7 @@ def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_titl
         record["title"] = record.get("title") or title
         record["year"] = ident.year_from_title(title)
         record["agency"] = record.get("agency") or ident.agency_from_title(title)
-    return Parsed(record, parsed.text)
+    return Parsed(record, parsed.text, None, content_fingerprint(record), search_text(record, parsed.text))
 
 
 def is_report(record: dict[str, Any], text: str, link_text: str | None, role: str) -> tuple[bool, str]:
@@ -103,9 +105,11 @@ def store_parsed(
         capture_id=capture_id,
         captured_at=fetched_at,
         region=region,
+        fingerprint=parsed.fingerprint,
+        search=parsed.search,
     )
     if outcome.kind in ("new", "revised", "text_revised"):
-        report = archive.db["reports"].get(outcome.report_id)
+        report = archive.report_row(outcome.report_id)
         alerts.raise_alert(
             archive, kind=outcome.kind, report=report, version=outcome.version, changes=outcome.changes, at=fetched_at
         )
@@ -117,7 +121,7 @@ def record_gone(archive: Archive, url: str, status: int, fetched_at: str) -> Ing
     doc = archive.mark_gone(url, status, fetched_at)
     if not doc or not doc.get("report_id"):
         return IngestResult("gone")
-    report = archive.db["reports"].get(doc["report_id"])
+    report = archive.report_row(doc["report_id"])
     if report["url"] != url:
         return IngestResult("gone", report["id"])
     if mark_removed(archive, report["id"], fetched_at):

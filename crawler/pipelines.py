@@ -8,6 +8,7 @@ reactor thread, which owns the SQLite connection.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import logging
 import sys
 import time
@@ -63,7 +64,9 @@ class ArchivePipeline:
         if isinstance(validators, dict):
             validators.update(self.archive.validators())
         if self.workers > 0:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+            # spawn, not fork: a forked child would inherit the reactor's threads and sockets
+            # and every page of Scrapy's memory; a spawned one imports only the parser.
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
         sources = getattr(spider, "sources_list", None) or []
         self.archive.save_sources(
             [{"name": s.name, "agency": s.agency, "start_urls": list(s.start_urls), "hosts": list(s.hosts)} for s in sources]

@@ -74,3 +74,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = True  # some CMSs set a session cookie on the first page and want it back
+
+# Parsing runs in worker processes while the item waits; Scrapy's default 5 MB cap on responses
+# in the scraper would stall downloads behind a few large pages. Memory stays bounded by it.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 40_000_000
+GOVREPORTS_PARSE_WORKERS = 2

@@ -285,14 +285,27 @@ def _link_text(anchor: Selector) -> str:
     return text
 
 
-def _in_chrome(anchor: Selector) -> bool:
-    """Whether a link sits in a container every page repeats (nav bar, breadcrumbs, footer …)."""
-    for ancestor in anchor.xpath("ancestor::*"):
-        tag = ancestor.xpath("name()").get(default="").lower()
-        names = " ".join(ancestor.xpath("@class | @id").getall())
+def _in_chrome(anchor: Selector, cache: dict[int, tuple[object, bool]]) -> bool:
+    """Whether a link sits in a container every page repeats (nav bar, breadcrumbs, footer …).
+
+    Walks the lxml ancestors directly and remembers each container's verdict for the page:
+    a list page has hundreds of links under the same few containers."""
+    chain = []
+    verdict = False
+    for ancestor in anchor.root.iterancestors():
+        key = id(ancestor)
+        if key in cache:
+            verdict = cache[key][1]
+            break
+        chain.append(ancestor)
+        tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
+        names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".strip()
         if tag in _CHROME_TAGS or (names and _CHROME_NAME.search(names)):
-            return True
-    return False
+            verdict = True
+            break
+    for ancestor in chain:
+        cache[id(ancestor)] = (ancestor, verdict)  # the element is kept so its id stays unique
+    return verdict
 
 
 def extract_links(response: HtmlResponse) -> list[Link]:
@@ -307,6 +320,7 @@ def extract_links(response: HtmlResponse) -> list[Link]:
         selectors += [Selector(text=fragment) for fragment in _CDATA.findall(block)]
     found: dict[str, Link] = {}
     for selector in selectors:
+        chrome_cache: dict[int, tuple[object, bool]] = {}
         for anchor in selector.xpath("//a[@href] | //area[@href]"):
             href = (anchor.xpath("@href").get() or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
@@ -316,7 +330,7 @@ def extract_links(response: HtmlResponse) -> list[Link]:
                 continue
             text = _link_text(anchor)
             key = dedupe_key(url)
-            chrome = _in_chrome(anchor)
+            chrome = _in_chrome(anchor, chrome_cache)
             old = found.get(key)
             if old is None:
                 found[key] = Link(url, text, chrome)

@@ -147,6 +147,11 @@ def _warn_missing(record: dict[str, Any], reading: Any) -> None:
 
 
 _HEADING_LINE = re.compile(r"^\s*[#*\s]*([一二三四五六])\s*[、.．]")
+# Page furniture that can sit inside an article's container: never part of the report's prose.
+_NOISE_LINE = re.compile(
+    r"浏览次数|访问次数|访问量|阅读次数|点击数|点击量|上一篇|下一篇|【打印|打印本页|关闭窗口|分享到|字体[:：]|"
+    r"扫一扫|相关链接|责任编辑|当前位置|^\s*(打印|关闭|收藏|\[?(大|中|小)\]?)\s*$"
+)
 
 
 def sections_of(text: str) -> dict[str, str]:
@@ -160,6 +165,6 @@ def sections_of(text: str) -> dict[str, str]:
         if heading:
             current = heading
             continue
-        if current in TEXT_SECTIONS and line.strip():
+        if current in TEXT_SECTIONS and line.strip() and not _NOISE_LINE.search(line):
             sections.setdefault(TEXT_SECTIONS[current], []).append(line.strip())
     return {key: "\n".join(lines) for key, lines in sections.items()}

@@ -8,6 +8,7 @@ statistics header are read; the layout tables portals wrap around articles are s
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 
@@ -45,7 +46,10 @@ def parse_tree(text: str) -> etree._Element | None:
 
 
 def cell_text(cell: etree._Element) -> str:
-    return _SPACES.sub(" ", "".join(cell.itertext())).strip()
+    text = "".join(cell.itertext())
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(text.split())  # str.split() also splits on NBSP and the ideographic space
 
 
 def table_grid(table: etree._Element) -> list[list[tuple[str, int]]]:
@@ -76,6 +80,8 @@ def table_grid(table: etree._Element) -> list[list[tuple[str, int]]]:
 
 
 def _span(value: str | None) -> int:
+    if value is None or value == "1":
+        return 1
     try:
         return max(1, min(MAX_SPAN, int(str(value).strip())))
     except (TypeError, ValueError):
@@ -124,19 +130,43 @@ def read_html(text: str) -> HtmlDocument | None:
     return HtmlDocument(rows, len(tables), meta_tags(tree), page_title, tree)
 
 
-def visible_text(tree: etree._Element) -> str:
-    """The page's text with block boundaries as newlines (fallback when trafilatura gives none)."""
-    for br in tree.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    blocks = []
-    body = tree.find(".//body")
-    for el in (body if body is not None else tree).iter("p", "div", "h1", "h2", "h3", "h4", "li", "tr", "td", "th"):
-        if el.tag in ("td", "th"):
+_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "article", "br", "ul", "ol"}
+
+
+def visible_text(element: etree._Element) -> str:
+    """An element's text with block boundaries as newlines and cells as tabs.
+
+    Marks boundaries by appending to element tails, then lets lxml's C itertext do the walk:
+    it changes the tree, so it is the last thing done with a page's tree."""
+    body = element.find(".//body") if element.tag == "html" else element
+    root = body if body is not None else element
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el is root:
+            continue
+        tag = el.tag.lower()
+        if tag in ("td", "th"):
             el.tail = "\t" + (el.tail or "")
-        elif el.tag != "div" or not len(el):
+        elif tag in _BLOCKS:
             el.tail = "\n" + (el.tail or "")
-    blocks.append("".join((body if body is not None else tree).itertext()))
-    return re.sub(r"\n\s*\n+", "\n", "\n".join(blocks))
+    return re.sub(r"\n\s*\n+", "\n", "".join(root.itertext()))
+
+
+def report_container(tree: etree._Element) -> etree._Element | None:
+    """The element holding the report itself: the nearest common ancestor of its first heading
+    (总体情况) and its last (其他需要报告的事项 / 存在的主要问题). The report's own structure
+    marks its body, so menus, sidebars and footers fall outside without a boilerplate model."""
+    first = tree.xpath("//*[contains(text(), '总体情况') or contains(text(), '概述')]")
+    last = tree.xpath("//*[contains(text(), '其他需要报告')]") or tree.xpath("//*[contains(text(), '存在的主要问题')]")
+    if not first or not last:
+        return None
+    ancestors = {id(a): a for a in first[0].iterancestors()}
+    ancestors[id(first[0])] = first[0]
+    node = last[-1]
+    while node is not None and id(node) not in ancestors:
+        node = node.getparent()
+    if node is None or node.tag in ("html", "body"):
+        return None
+    return node
 
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -144,9 +174,13 @@ _PUBLISHER_LINE = re.compile(r"发布机构\s*[:：]\s*([^\s|，,]{2,40})")
 
 
 def body_text(html_text: str, tree: etree._Element, warnings: list[str], timings: dict[str, float]) -> str:
-    """The article's own text: trafilatura's, which drops menus, sidebars and footers."""
+    """The report's own text: from its container when its headings mark one, else trafilatura's
+    (which drops menus, sidebars and footers but costs 20–50 ms a page)."""
     import time
 
+    container = report_container(tree)
+    if container is not None:
+        return visible_text(container)
     import trafilatura
 
     started = time.perf_counter()
@@ -177,17 +211,17 @@ def read_page(
     if doc is None:
         warnings.append("the HTML could not be parsed; read as plain text")
         return rows_from_text(html_text), html_text, identity.title_from_lines(html_text.splitlines()), None, None
-    text = body_text(html_text, doc.tree, warnings, timings)
-    rows = doc.rows
-    if not doc.tables_found:
-        # No statistics <table>: the numbers may still be printed as text (or only as images).
-        rows = rows_from_text(visible_text(doc.tree))
     title = first_meta(doc.meta, _META_TITLE)
     if not (title and identity.is_report_title(title)):
         candidates = [h.text_content() for h in doc.tree.iter("h1", "h2", "h3")]
         candidates += re.split(r"[_|－\-—]+", doc.page_title or "")
         title = next((c.strip() for c in candidates if identity.is_report_title(c) and len(c.strip()) < 80), None)
-        title = title or identity.title_from_lines(text.splitlines())
+    rows = doc.rows
+    if not doc.tables_found:
+        # No statistics <table>: the numbers may still be printed as text (or only as images).
+        rows = rows_from_text(visible_text(copy.deepcopy(doc.tree)))
+    text = body_text(html_text, doc.tree, warnings, timings)  # consumes the tree: last use
+    title = title or identity.title_from_lines(text.splitlines())
     # Dates and 发布机构 lines are looked up in the tag-stripped source: cheaper than a text walk.
     flat = _TAGS.sub("", html_text[:300_000]).replace("&nbsp;", " ")
     published = identity.date_of(first_meta(doc.meta, _META_DATE)) or identity.published_from_text(flat)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Cells that mean "nothing here" in a present row: read as 0 with a warning.
 ZERO_MARKS = {"", "-", "—", "–", "--", "——", "─", "/", "\\", "无", "無"}
@@ -33,6 +34,7 @@ def normalize(text: str) -> str:
     return re.sub(r"[\s\u200b\u3000\ufeff]+", "", text)
 
 
+@lru_cache(maxsize=65536)
 def read_cell(raw: str | None) -> Cell:
     text = normalize(raw or "")
     if text in ZERO_MARKS:
@@ -59,6 +61,7 @@ def looks_numeric(raw: str | None) -> bool:
     return read_cell(raw).kind != "unreadable"
 
 
+@lru_cache(maxsize=65536)
 def is_value_cell(raw: str | None) -> bool:
     """A cell in a value position: a number, a zero mark, or short garbage with no Chinese in
     it (such as "six" or "1O") — labels always carry Chinese. Garbage reads as unreadable."""

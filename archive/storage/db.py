@@ -363,15 +363,49 @@ class Archive:
         row = self.db["captures"].get(capture_id)
         return gzip.decompress(row["body_gzip"])
 
-    def index_report(self, report_id: str, title: str | None, agency: str | None, body: str | None) -> None:
-        """(Re)index one report for full-text search."""
-        from .search import index_text
+    # --- the hot path of a crawl: plain executemany inside the caller's transaction ------
+    # (sqlite-utils' insert_all introspects the table and commits on every call; a report
+    # writes ~220 rows, so these few statements are written by hand.)
+    def report_row(self, report_id: str) -> dict[str, Any] | None:
+        cursor = self.db.conn.execute("select * from reports where id = ?", [report_id])
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
-        rowid = self.db.execute("select rowid from reports where id = ?", [report_id]).fetchone()[0]
-        self.db.execute("delete from reports_fts where rowid = ?", [rowid])
-        self.db.execute(
+    def upsert_report(self, row: dict[str, Any]) -> None:
+        """Insert or update a report in place (its rowid, which full-text search uses, stays)."""
+        cols = list(row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+        self.db.conn.execute(
+            f"insert into reports ({', '.join(cols)}) values ({', '.join('?' * len(cols))})"
+            f" on conflict(id) do update set {updates}",
+            [row[c] for c in cols],
+        )
+
+    def replace_rows(self, table: str, report_id: str, rows: list[dict[str, Any]]) -> None:
+        """Replace a report's rows in request_cells / check_results."""
+        self.db.conn.execute(f"delete from {table} where report_id = ?", [report_id])
+        if rows:
+            cols = list(rows[0])
+            self.db.conn.executemany(
+                f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+                [[r[c] for c in cols] for r in rows],
+            )
+
+    def insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            cols = list(rows[0])
+            self.db.conn.executemany(
+                f"insert or replace into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+                [[r[c] for c in cols] for r in rows],
+            )
+
+    def index_report(self, report_id: str, search: dict[str, str]) -> None:
+        """(Re)index one report for full-text search; `search` holds bigram-split text."""
+        rowid = self.db.conn.execute("select rowid from reports where id = ?", [report_id]).fetchone()[0]
+        self.db.conn.execute("delete from reports_fts where rowid = ?", [rowid])
+        self.db.conn.execute(
             "insert into reports_fts(rowid, title, agency, body) values (?, ?, ?, ?)",
-            [rowid, index_text(title), index_text(agency), index_text(body)],
+            [rowid, search.get("title", ""), search.get("agency", ""), search.get("body", "")],
         )
 
     def link_document(self, doc_id: str, report_id: str) -> None:

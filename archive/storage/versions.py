@@ -14,6 +14,7 @@ from typing import Any
 
 from ..record.diff import diff_records
 from ..record.model import applicant_columns, canonical_json, content_fingerprint, field_labels
+from .search import index_text
 from .db import Archive, now_iso, stable_id
 
 
@@ -48,33 +49,43 @@ def store_record(
     capture_id: int | None,
     captured_at: str,
     region: str | None = None,
+    fingerprint: str | None = None,
+    search: dict[str, str] | None = None,
 ) -> Outcome:
-    """Insert or update the report for this record; a new fingerprint makes a new version."""
-    db = archive.db
+    """Insert or update the report for this record; a new fingerprint makes a new version.
+
+    `fingerprint` and `search` (bigram text for full-text search) may come precomputed from
+    the parse worker, so the writer thread only writes."""
     identity = identity_of(record)
     report_id = stable_id(identity)
-    fingerprint = content_fingerprint(record)
-    current = db["reports"].get(report_id) if db["reports"].count_where("id = ?", [report_id]) else None
+    fingerprint = fingerprint or content_fingerprint(record)
+    if search is None:
+        search = search_text(record, body_text)
+    current = archive.report_row(report_id)
+    write = _Writer(archive, report_id, identity, record, fingerprint, body_text, document_id, capture_id,
+                    captured_at, region, search)
     with archive.transaction():
         archive.link_document(document_id, report_id)
         if current is None:
-            _write_current(archive, report_id, identity, 1, record, fingerprint, body_text, document_id,
-                           capture_id, captured_at, region, first_seen=captured_at)
-            _write_version(archive, report_id, 1, record, fingerprint, capture_id, captured_at)
+            write.current(1, first_seen=captured_at)
+            write.version(1)
             return Outcome("new", report_id, 1, [])
         if current["fingerprint"] == fingerprint:
-            db["reports"].update(report_id, {"last_checked": captured_at, "removed": 0})
+            archive.db.conn.execute(
+                "update reports set last_checked = ?, removed = 0 where id = ?", [captured_at, report_id]
+            )
             return Outcome("unchanged", report_id, current["version"], [])
+        old = json.loads(current["record"])
         if current["url"] != record.get("url") and not _primary_is_gone(archive, current["url"]):
             # Another copy of the same report (an attachment beside its HTML page, a mirror):
             # it replaces the primary only if it carries more numbers.
-            if _known_numbers(record) <= _known_numbers(json.loads(current["record"])):
+            if _known_numbers(record) <= _known_numbers(old):
                 return Outcome("alternate", report_id, current["version"], [])
-        old = json.loads(current["record"])
         changes = diff_records(old, record)
         version = current["version"] + 1
-        _write_version(archive, report_id, version, record, fingerprint, capture_id, captured_at)
-        db["changes"].insert_all(
+        write.version(version)
+        archive.insert_rows(
+            "changes",
             [
                 {
                     "report_id": report_id,
@@ -86,12 +97,20 @@ def store_record(
                     "new_value": _text(c["new"]),
                 }
                 for c in changes
-            ]
+            ],
         )
-        _write_current(archive, report_id, identity, version, record, fingerprint, body_text, document_id,
-                       capture_id, captured_at, region, first_seen=current["first_seen"])
+        write.current(version, first_seen=current["first_seen"])
         numeric = any(c["kind"] == "number" for c in changes)
         return Outcome("revised" if numeric or not changes else "text_revised", report_id, version, changes)
+
+
+def search_text(record: dict[str, Any], body_text: str) -> dict[str, str]:
+    """What full-text search indexes for a report, split into bigrams (search.py)."""
+    return {
+        "title": index_text(record.get("title")),
+        "agency": index_text(record.get("agency")),
+        "body": index_text(body_text),
+    }
 
 
 def _primary_is_gone(archive: Archive, url: str | None) -> bool:
@@ -105,82 +124,102 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _write_version(archive, report_id, version, record, fingerprint, capture_id, captured_at) -> None:
-    archive.db["report_versions"].insert(
-        {
-            "report_id": report_id,
-            "version": version,
-            "captured_at": captured_at,
-            "fingerprint": fingerprint,
-            "url": record.get("url"),
-            "capture_id": capture_id,
-            "record": canonical_json(record),
-        },
-        replace=True,
-    )
+@dataclass
+class _Writer:
+    """The rows one stored record writes: its version, its current state and long forms."""
 
+    archive: Archive
+    report_id: str
+    identity: str
+    record: dict[str, Any]
+    fingerprint: str
+    body_text: str
+    document_id: str
+    capture_id: int | None
+    captured_at: str
+    region: str | None
+    search: dict[str, str]
 
-def _write_current(archive, report_id, identity, version, record, fingerprint, body_text, document_id,
-                   capture_id, captured_at, region, first_seen) -> None:
-    db = archive.db
-    failed = [c for c in record.get("checks", []) if not c["passed"]]
-    db["reports"].upsert(
-        {
-            "id": report_id,
-            "identity": identity,
-            "agency": record.get("agency"),
-            "year": record.get("year"),
-            "region": region,
-            "format": record.get("format"),
-            "url": record.get("url"),
-            "title": record.get("title"),
-            "published": record.get("published"),
-            "body_text": body_text,
-            "record": json.dumps(record, ensure_ascii=False),
-            "fingerprint": fingerprint,
-            "version": version,
-            "failed_checks": len(failed),
-            "warnings": len(record.get("warnings", [])),
-            "first_seen": first_seen,
-            "updated_at": captured_at,
-            "last_checked": captured_at,
-            "removed": 0,
-            "document_id": document_id,
-            "capture_id": capture_id,
-        },
-        pk="id",
-    )
-    archive.index_report(report_id, record.get("title"), record.get("agency"), body_text)
-    db["request_cells"].delete_where("report_id = ?", [report_id])
-    labels = field_labels()
-    columns = applicant_columns()
-    db["request_cells"].insert_all(
-        {
-            "report_id": report_id,
-            "row_key": row,
-            "row_label": labels[f"requests.{row}"],
-            "column_key": col,
-            "column_label": columns[col],
-            "value": value,
-            "agency": record.get("agency"),
-            "year": record.get("year"),
-        }
-        for row, cells in record["requests"].items()
-        for col, value in cells.items()
-    )
-    db["check_results"].delete_where("report_id = ?", [report_id])
-    db["check_results"].insert_all(
-        {"report_id": report_id, "rule": c["rule"], "passed": int(c["passed"]), "detail": c["detail"]}
-        for c in record.get("checks", [])
-    )
+    def version(self, version: int) -> None:
+        self.archive.insert_rows(
+            "report_versions",
+            [
+                {
+                    "report_id": self.report_id,
+                    "version": version,
+                    "captured_at": self.captured_at,
+                    "fingerprint": self.fingerprint,
+                    "url": self.record.get("url"),
+                    "capture_id": self.capture_id,
+                    "record": canonical_json(self.record),
+                }
+            ],
+        )
+
+    def current(self, version: int, first_seen: str) -> None:
+        record, archive = self.record, self.archive
+        failed = [c for c in record.get("checks", []) if not c["passed"]]
+        archive.upsert_report(
+            {
+                "id": self.report_id,
+                "identity": self.identity,
+                "agency": record.get("agency"),
+                "year": record.get("year"),
+                "region": self.region,
+                "format": record.get("format"),
+                "url": record.get("url"),
+                "title": record.get("title"),
+                "published": record.get("published"),
+                "body_text": self.body_text,
+                "record": json.dumps(record, ensure_ascii=False),
+                "fingerprint": self.fingerprint,
+                "version": version,
+                "failed_checks": len(failed),
+                "warnings": len(record.get("warnings", [])),
+                "first_seen": first_seen,
+                "updated_at": self.captured_at,
+                "last_checked": self.captured_at,
+                "removed": 0,
+                "document_id": self.document_id,
+                "capture_id": self.capture_id,
+            }
+        )
+        archive.index_report(self.report_id, self.search)
+        labels, columns = field_labels(), applicant_columns()
+        archive.replace_rows(
+            "request_cells",
+            self.report_id,
+            [
+                {
+                    "report_id": self.report_id,
+                    "row_key": row,
+                    "row_label": labels[f"requests.{row}"],
+                    "column_key": col,
+                    "column_label": columns[col],
+                    "value": value,
+                    "agency": record.get("agency"),
+                    "year": record.get("year"),
+                }
+                for row, cells in record["requests"].items()
+                for col, value in cells.items()
+            ],
+        )
+        archive.replace_rows(
+            "check_results",
+            self.report_id,
+            [
+                {"report_id": self.report_id, "rule": c["rule"], "passed": int(c["passed"]), "detail": c["detail"]}
+                for c in record.get("checks", [])
+            ],
+        )
 
 
 def mark_removed(archive: Archive, report_id: str, at: str | None = None) -> bool:
     """A report whose page is gone: flagged removed, its versions kept. True if newly removed."""
-    row = archive.db["reports"].get(report_id)
+    row = archive.report_row(report_id)
     if row["removed"]:
         return False
-    archive.db["reports"].update(report_id, {"removed": 1, "updated_at": at or now_iso()})
+    archive.db.conn.execute("update reports set removed = 1, updated_at = ? where id = ?", [at or now_iso(), report_id])
     return True
 
 

@@ -1,0 +1,75 @@
+"""Shared by the crawl benchmarks: run a command, time it, sample the memory of its process tree."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (crawler + parse workers)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run(cmd: list[str]) -> dict:
+    """Run a crawl command: wall time, peak tree RSS (MB), and the Scrapy stats it logged."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    done.set()
+    sampler.join()
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}):\n{err[-3000:]}")
+    pages = int(re.search(r"'response_received_count': (\d+)", err).group(1))
+    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", err).group(1))
+    return {"wall_s": wall, "crawl_s": elapsed, "pages": pages, "pages_per_s": pages / elapsed, "peak_mb": peak / 1024,
+            "stderr": err}
+
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.01",
+        "-s", "LOG_LEVEL=INFO", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "GOVREPORTS_PROGRESS_INTERVAL=3600"]
+
+
+def full_crawl(base_url: str, db: Path) -> dict:
+    return run([sys.executable, "-m", "archive", "crawl", base_url + "/", "--db", str(db), *FAST])
+
+
+def bare_crawl(base_url: str) -> dict:
+    """The same spider following the same links, with no pipeline and no fetch log."""
+    return run([sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"start_urls={base_url}/",
+                "-s", "ITEM_PIPELINES={}", "-s", "GOVREPORTS_DB=", *FAST])
