@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -47,6 +48,8 @@ def _settings_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 def _crawl(db: Path, urls: list[str], sources: str | None, overrides: dict[str, str]):
     from crawler.run import CrawlLocked, run_crawl
 
+    # Scrapy's INFO log is for debugging a crawl; the command prints progress and a summary.
+    overrides = {"LOG_LEVEL": "WARNING", **overrides}
     try:
         summary = run_crawl(db, urls, sources, overrides)
     except CrawlLocked as exc:
@@ -61,26 +64,31 @@ def _crawl(db: Path, urls: list[str], sources: str | None, overrides: dict[str, 
 @click.option("--sources", type=click.Path(exists=True, dir_okay=False), help="A sources file (TOML) of portals.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The archive (SQLite).")
 @click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-@click.option("--notify", multiple=True, metavar="URL", help="Apprise URL to deliver alerts to (repeatable).")
-def crawl(urls: tuple[str, ...], sources: str | None, db: Path, settings: tuple[str, ...], notify) -> None:
-    """Crawl start URLs and/or a sources file into the archive, then deliver pending alerts."""
+@click.option("--notify", multiple=True, metavar="URL",
+              help="Apprise URL to deliver alerts to (repeatable): json://, mailto://, slack://, wecombot:// …")
+@click.option("--notify-config", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An Apprise configuration file (TEXT or YAML) listing notification targets.")
+def crawl(urls: tuple[str, ...], sources: str | None, db: Path, settings: tuple[str, ...], notify, notify_config) -> None:
+    """Crawl start URLs and/or a sources file into the archive, then deliver pending alerts.
+
+    Alerts that cannot be delivered stay pending and are retried on the next run."""
     if not urls and not sources:
         raise click.UsageError("give start URLs or --sources FILE")
     summary = _crawl(db, list(urls), sources, _settings_overrides(settings))
-    _deliver(db, notify)
+    _deliver(db, notify, notify_config)
     if summary.pages == 0:
         raise click.ClickException("nothing could be crawled: no page answered (see the fetch_log table)")
 
 
-def _deliver(db: Path, targets: tuple[str, ...]) -> None:
+def _deliver(db: Path, targets: tuple[str, ...], configs: tuple[str, ...] = ()) -> None:
     from .storage.alerts import deliver_pending
     from .storage.db import Archive
 
-    if not targets:
+    if not targets and not configs:
         return
     archive = Archive(db)
     try:
-        sent, pending = deliver_pending(archive, targets)
+        sent, pending = deliver_pending(archive, targets, configs)
     finally:
         archive.close()
     click.echo(f"alerts: {sent} delivered, {pending} waiting for the next run", err=True)
@@ -127,7 +135,13 @@ def alerts(db: Path, since: str | None, fmt: str) -> None:
     for row in rows:
         click.echo(f"{row['detected_at']}  {row['kind']:<12} {row['agency'] or ''} {row['year'] or ''}  {row['url']}")
         for change in row["changes"]:
-            click.echo(f"    {change['field']} ({change['label_zh']}): {change['old']} → {change['new']}")
+            old, new = (_short(change[k]) for k in ("old", "new"))
+            click.echo(f"    {change['field']} ({change['label_zh']}): {old} → {new}")
+
+
+def _short(value, width: int = 60) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @main.command()
@@ -135,13 +149,26 @@ def alerts(db: Path, since: str | None, fmt: str) -> None:
 @click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @click.option("--state", type=click.IntRange(1, 2), default=1, show_default=True,
               help="Which state of the sample portal to serve (2 = revised reports, for alerts).")
-def demo(db: Path, settings: tuple[str, ...], state: int) -> None:
-    """The whole pipeline offline: serve the bundled sample portal on localhost and crawl it."""
+@click.option("--port", type=int, default=8765, show_default=True,
+              help="Port of the sample portal. Keep it the same across runs: report URLs include it.")
+def demo(db: Path, settings: tuple[str, ...], state: int, port: int) -> None:
+    """The whole pipeline offline: serve the bundled sample portal on localhost and crawl it.
+
+    Run it again with --state 2 on the same --db to see revisions, removals and alerts."""
     from .demo.server import serve_demo
 
-    with serve_demo(state=state) as base_url:
+    with ExitStack() as stack:
+        try:
+            base_url = stack.enter_context(serve_demo(state=state, port=port))
+        except OSError as exc:
+            raise click.ClickException(f"cannot serve the sample portal on port {port}: {exc.strerror}; try --port") from exc
         click.echo(f"sample portal at {base_url}", err=True)
-        overrides = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "RETRY_BACKOFF_BASE": "0.05"}
+        overrides = {
+            "DOWNLOAD_DELAY": "0",
+            "AUTOTHROTTLE_ENABLED": "False",
+            "RETRY_BACKOFF_BASE": "0.05",
+            "GOVREPORTS_RECHECK_AFTER_HOURS": "0",  # a demo rerun rechecks every report
+        }
         overrides.update(_settings_overrides(settings))
         summary = _crawl(db, [base_url + "/"], None, overrides)
     if summary.pages == 0:

@@ -17,7 +17,7 @@ from .parsing import identity as ident
 from .parsing.detect import title_kind
 from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, content_fingerprint, numbers_of
 from .storage import alerts
-from .storage.db import Archive
+from .storage.db import Archive, Fetch
 from .storage.versions import mark_removed, search_text, store_record
 
 log = logging.getLogger(__name__)
@@ -84,26 +84,33 @@ class IngestResult:
 def store_parsed(
     archive: Archive,
     parsed: Parsed,
+    fetch: Fetch,
     *,
-    document_id: str,
-    capture_id: int | None,
-    fetched_at: str,
     link_text: str | None,
     role: str,
+    run_id: int | None = None,
     region: str | None = None,
 ) -> IngestResult:
-    if parsed.record is None:
-        return IngestResult("unreadable", reason=parsed.error)
-    ok, reason = is_report(parsed.record, parsed.text, link_text, role)
-    if not ok:
-        return IngestResult("not_report", reason=reason)
+    """Store what a fetched document turned out to be. Raw bytes are kept when they carry
+    something new: a new report version, or a non-report whose content (not its counters and
+    clocks) changed."""
+
+    def capture() -> int:
+        return archive.add_capture(fetch, run_id)
+
+    if parsed.record is None or not (verdict := is_report(parsed.record, parsed.text, link_text, role))[0]:
+        if fetch.content_changed:
+            capture()
+        if parsed.record is None:
+            return IngestResult("unreadable", reason=parsed.error)
+        return IngestResult("not_report", reason=verdict[1])
     outcome = store_record(
         archive,
         parsed.record,
         body_text=parsed.text,
-        document_id=document_id,
-        capture_id=capture_id,
-        captured_at=fetched_at,
+        document_id=fetch.doc_id,
+        capture=capture,
+        captured_at=fetch.fetched_at,
         region=region,
         fingerprint=parsed.fingerprint,
         search=parsed.search,
@@ -111,9 +118,10 @@ def store_parsed(
     if outcome.kind in ("new", "revised", "text_revised"):
         report = archive.report_row(outcome.report_id)
         alerts.raise_alert(
-            archive, kind=outcome.kind, report=report, version=outcome.version, changes=outcome.changes, at=fetched_at
+            archive, kind=outcome.kind, report=report, version=outcome.version, changes=outcome.changes,
+            at=fetch.fetched_at,
         )
-    return IngestResult(outcome.kind, outcome.report_id, reason, outcome.version, outcome.changes)
+    return IngestResult(outcome.kind, outcome.report_id, verdict[1], outcome.version, outcome.changes)
 
 
 def record_gone(archive: Archive, url: str, status: int, fetched_at: str) -> IngestResult:

@@ -65,8 +65,8 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RET
         "-s", "LOG_LEVEL=INFO", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "GOVREPORTS_PROGRESS_INTERVAL=3600"]
 
 
-def full_crawl(base_url: str, db: Path) -> dict:
-    return run([sys.executable, "-m", "archive", "crawl", base_url + "/", "--db", str(db), *FAST])
+def full_crawl(base_url: str, db: Path, *extra: str) -> dict:
+    return run([sys.executable, "-m", "archive", "crawl", base_url + "/", "--db", str(db), *FAST, *extra])
 
 
 def bare_crawl(base_url: str) -> dict:

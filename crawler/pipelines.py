@@ -8,8 +8,8 @@ reactor thread, which owns the SQLite connection.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import logging
+import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +37,7 @@ class ArchivePipeline:
         self.pool: ProcessPoolExecutor | None = None
         self.run_id: int | None = None
         self._last_progress = 0.0
+        self.recheck_after_hours = crawler.settings.getfloat("GOVREPORTS_RECHECK_AFTER_HOURS", 20.0)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -56,10 +57,14 @@ class ArchivePipeline:
         self.archive = Archive(self.db_path)
         self.run_id = self.archive.start_run()
         spider.govreports_run_id = self.run_id
-        # A recrawl rechecks every archived report URL, conditionally where validators exist.
+        # A recrawl rechecks archived report URLs not checked in the last
+        # GOVREPORTS_RECHECK_AFTER_HOURS (conditionally, where validators exist); fresher ones wait.
+        stale, fresh = self.archive.known_urls_by_age(self.recheck_after_hours)
         known = getattr(spider, "known_urls", None)
         if isinstance(known, set):
-            known.update(self.archive.known_urls())
+            known.update(stale)
+        if isinstance(getattr(spider, "fresh_urls", None), set):
+            spider.fresh_urls.update(fresh)
         validators = getattr(spider, "known_validators", None)
         if isinstance(validators, dict):
             validators.update(self.archive.validators())
@@ -91,7 +96,7 @@ class ArchivePipeline:
             self.archive.touch_document(item.url, item.status, item.fetched_at)
             self.stats.inc_value("govreports/not_modified")
             return item
-        doc_id, capture_id, changed = self.archive.save_capture(
+        fetch = self.archive.record_fetch(
             url=item.url,
             status=item.status,
             headers=item.headers,
@@ -101,14 +106,15 @@ class ArchivePipeline:
             source=item.source,
             link_text=item.link_text,
             parent_url=item.parent_url,
-            run_id=self.run_id,
         )
-        self.stats.inc_value("govreports/captured")
-        if item.role == "listing":
-            return item
-        if not changed:
+        if not fetch.bytes_changed:
             self.archive.touch_document(item.url, item.status, item.fetched_at)
             self.stats.inc_value("govreports/unchanged_bytes")
+            return item
+        if item.role == "listing":
+            if fetch.content_changed:
+                self.archive.add_capture(fetch, self.run_id)
+                self.stats.inc_value("govreports/captured")
             return item
         content_type = item.headers.get("Content-Type") or item.headers.get("content-type")
         args = (item.body, item.url, content_type, item.parent_title)
@@ -117,13 +123,7 @@ class ArchivePipeline:
         else:
             parsed = parse_in_worker(*args)
         result = store_parsed(
-            self.archive,
-            parsed,
-            document_id=doc_id,
-            capture_id=capture_id,
-            fetched_at=item.fetched_at,
-            link_text=item.link_text,
-            role=item.role,
+            self.archive, parsed, fetch, link_text=item.link_text, role=item.role, run_id=self.run_id
         )
         self.stats.inc_value(f"govreports/{result.kind}")
         if result.kind == "unreadable":

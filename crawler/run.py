@@ -44,7 +44,8 @@ class CrawlSummary:
         g = self.get
         return [
             f"pages fetched: {self.pages} in {self.seconds:.1f} s "
-            f"({g('govreports/not_modified')} not modified, {g('downloader/response_status_count/404')} not found)",
+            f"({g('govreports/not_modified')} not modified, {g('downloader/response_status_count/404')} not found, "
+            f"{g('govreports/fresh_skipped')} reports checked recently and skipped)",
             f"reports: {g('govreports/new')} new, {g('govreports/revised')} revised, "
             f"{g('govreports/text_revised')} text revised, {g('govreports/unchanged') + g('govreports/unchanged_bytes')} "
             f"unchanged, {g('govreports/removed')} removed",

@@ -79,3 +79,8 @@ COOKIES_ENABLED = True  # some CMSs set a session cookie on the first page and w
 # in the scraper would stall downloads behind a few large pages. Memory stays bounded by it.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 40_000_000
 GOVREPORTS_PARSE_WORKERS = 2
+
+# A recrawl rechecks an archived report only when its last check is older than this (hours):
+# a daily schedule rechecks every report daily; an hourly one, each report about once a day.
+# 0 rechecks everything on every run.
+GOVREPORTS_RECHECK_AFTER_HOURS = 20

@@ -399,6 +399,9 @@ class ReportsSpider(scrapy.Spider):
         if not self.sources:
             raise ValueError("reports spider: give -a start_urls=URL[,URL…], -a sources=FILE or -a recheck=FILE")
         self.start_urls = [url for source in self.sources for url in source.start_urls]
+        # Archived URLs checked recently (the pipeline fills it from GOVREPORTS_RECHECK_AFTER_HOURS):
+        # not requested again in this run, even when a list page links them.
+        self.fresh_urls: set[str] = set()
         self.known_urls: set[str] = set()  # archived URLs; the pipeline may add to it before the crawl
         # Validators of archived captures ({url: {"etag": …, "last_modified": …}}), also the
         # pipeline's to fill: a recheck then asks conditionally and an unchanged page answers 304.
@@ -447,6 +450,9 @@ class ReportsSpider(scrapy.Spider):
 
     def _start_requests(self) -> Iterator[scrapy.Request]:
         """Known URLs first (rechecks are cheap and tell removals), then start pages, then sitemaps."""
+        for url in self.fresh_urls:
+            self._requested.add(dedupe_key(url))
+        self.crawler.stats.set_value("govreports/fresh_skipped", len(self.fresh_urls))
         yield from self._known_requests()
         for source in self.sources:
             for url in source.start_urls:

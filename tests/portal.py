@@ -13,7 +13,10 @@ from archive.demo.server import PortalServer
 from archive.demo.site import build_foreign_site, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.01"]
+FAST = [
+    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.01",
+    "-s", "GOVREPORTS_RECHECK_AFTER_HOURS=0",  # tests recrawl at once: recheck every report
+]
 
 
 @contextmanager

@@ -15,14 +15,14 @@ def _ingest(archive, name, url, record=None, text=None, at="2025-02-01T00:00:00+
     parsed = parse_document(data, url=url)
     record = record or parsed.record
     record["url"] = url
-    doc_id, capture_id, _ = archive.save_capture(
+    fetch = archive.record_fetch(
         url=url, status=200, headers={"Content-Type": "text/html"}, body=data + at.encode(), fetched_at=at,
-        role="candidate", source="test", link_text=None, parent_url=None, run_id=None,
+        role="candidate", source="test", link_text=None, parent_url=None,
     )
-    return store_parsed(
-        archive, Parsed(record, text if text is not None else parsed.text), document_id=doc_id,
-        capture_id=capture_id, fetched_at=at, link_text=None, role="candidate",
-    ), parsed
+    result = store_parsed(
+        archive, Parsed(record, text if text is not None else parsed.text), fetch, link_text=None, role="candidate"
+    )
+    return result, parsed
 
 
 def test_new_unchanged_revised_and_text_revised(tmp_path):

@@ -81,10 +81,11 @@ def alert_message(alert: dict[str, Any]) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
-def deliver_pending(archive: Archive, targets: Iterable[str]) -> tuple[int, int]:
-    """Send every pending alert to the Apprise targets: (delivered, still pending)."""
-    targets = list(targets)
-    if not targets:
+def deliver_pending(archive: Archive, targets: Iterable[str], configs: Iterable[str] = ()) -> tuple[int, int]:
+    """Send every pending alert to the Apprise targets (URLs, and Apprise config files):
+    (delivered, still pending)."""
+    targets, configs = list(targets), list(configs)
+    if not targets and not configs:
         return 0, archive.db["alerts"].count_where("delivery_state = ?", [PENDING])
     import apprise
 
@@ -94,6 +95,10 @@ def deliver_pending(archive: Archive, targets: Iterable[str]) -> tuple[int, int]
         notifier = apprise.Apprise()
         for target in targets:
             notifier.add(target)
+        for path in configs:
+            config = apprise.AppriseConfig()
+            config.add(path)
+            notifier.add(config)
         title, body = alert_message(alert)
         ok = bool(notifier.notify(title=title, body=body))
         update = {"attempts": archive.db["alerts"].get(alert["id"])["attempts"] + 1}

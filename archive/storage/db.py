@@ -10,8 +10,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -209,7 +211,13 @@ def _m002_search(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_search]
+def _m003_content_hash(db: sqlite_utils.Database) -> None:
+    """documents.content_sha: the noise-free hash of the last kept capture (see Fetch)."""
+    if "content_sha" not in db["documents"].columns_dict:
+        db["documents"].add_column("content_sha", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_search, _m003_content_hash]
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -277,6 +285,20 @@ class Archive:
         sql = f"select url from documents where role in ({marks}) and report_id is not null and coalesce(gone,0)=0"
         return [r[0] for r in self.db.execute(sql, list(roles)).fetchall()]
 
+    def known_urls_by_age(self, hours: float) -> tuple[list[str], list[str]]:
+        """(URLs to recheck, URLs checked within the last `hours`) among archived reports."""
+        from datetime import timedelta
+
+        cutoff = (datetime.now(timezone.utc) - timedelta(hours=hours)).replace(microsecond=0).isoformat()
+        stale, fresh = [], []
+        sql = (
+            "select url, last_seen from documents where role in ('candidate', 'attachment')"
+            " and report_id is not null and coalesce(gone, 0) = 0"
+        )
+        for url, last_seen in self.db.conn.execute(sql).fetchall():
+            (fresh if hours > 0 and last_seen and last_seen > cutoff else stale).append(url)
+        return stale, fresh
+
     def validators(self) -> dict[str, dict[str, str]]:
         """url → ETag / Last-Modified of the last capture, for conditional requests."""
         sql = (
@@ -288,7 +310,7 @@ class Archive:
             for url, etag, lm in self.db.execute(sql).fetchall()
         }
 
-    def save_capture(
+    def record_fetch(
         self,
         *,
         url: str,
@@ -300,12 +322,9 @@ class Archive:
         source: str | None,
         link_text: str | None,
         parent_url: str | None,
-        run_id: int | None,
-    ) -> tuple[str, int | None, bool]:
-        """Record a fetch: (document id, capture id or None if the bytes equal the last capture,
-        whether the bytes changed)."""
+    ) -> Fetch:
+        """Note a fetched document (documents row upserted); no capture is stored yet."""
         doc_id = stable_id(url)
-        raw_sha = hashlib.sha256(body).hexdigest()
         existing = self.document(url)
         lower = {k.lower(): v for k, v in headers.items()}
         doc = {
@@ -319,30 +338,42 @@ class Archive:
             "last_status": status,
             "etag": lower.get("etag"),
             "last_modified": lower.get("last-modified"),
-            "raw_sha256": raw_sha,
+            "raw_sha256": hashlib.sha256(body).hexdigest(),
             "gone": 0,
+            "first_seen": existing["first_seen"] if existing else fetched_at,
+            "report_id": existing["report_id"] if existing else None,
+            "content_sha": existing["content_sha"] if existing else None,
         }
-        if existing is None:
-            doc["first_seen"] = fetched_at
-        self.db["documents"].upsert(doc, pk="id")
-        changed = existing is None or existing["raw_sha256"] != raw_sha
-        capture_id = None
-        if changed:
-            capture_id = self.db["captures"].insert(
-                {
-                    "document_id": doc_id,
-                    "url": url,
-                    "fetched_at": fetched_at,
-                    "status": status,
-                    "content_type": lower.get("content-type"),
-                    "headers": json.dumps(headers, ensure_ascii=False),
-                    "size": len(body),
-                    "raw_sha256": raw_sha,
-                    "body_gzip": gzip.compress(body, compresslevel=6),
-                    "run_id": run_id,
-                }
-            ).last_pk
-        return doc_id, capture_id, changed
+        cols = list(doc)
+        self.db.conn.execute(
+            f"insert or replace into documents ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+            [doc[c] for c in cols],
+        )
+        return Fetch(doc_id, url, status, headers, body, fetched_at, doc["raw_sha256"], existing)
+
+    def add_capture(self, fetch: Fetch, run_id: int | None) -> int:
+        """Keep the raw bytes of a fetch (gzip), with status, headers and fetch time."""
+        lower = {k.lower(): v for k, v in fetch.headers.items()}
+        cursor = self.db.conn.execute(
+            "insert into captures (document_id, url, fetched_at, status, content_type, headers, size,"
+            " raw_sha256, body_gzip, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                fetch.doc_id,
+                fetch.url,
+                fetch.fetched_at,
+                fetch.status,
+                lower.get("content-type"),
+                json.dumps(fetch.headers, ensure_ascii=False),
+                len(fetch.body),
+                fetch.raw_sha256,
+                gzip.compress(fetch.body, compresslevel=6),
+                run_id,
+            ],
+        )
+        self.db.conn.execute(
+            "update documents set content_sha = ? where id = ?", [fetch.noise_free_sha256, fetch.doc_id]
+        )
+        return cursor.lastrowid
 
     def touch_document(self, url: str, status: int, fetched_at: str) -> dict[str, Any] | None:
         """A 304 (or unchanged) answer: the document was checked, nothing else happens."""
@@ -410,6 +441,37 @@ class Archive:
 
     def link_document(self, doc_id: str, report_id: str) -> None:
         self.db["documents"].update(doc_id, {"report_id": report_id})
+
+
+_DIGITS_AND_SPACE = re.compile(rb"[0-9\s]+")
+
+
+@dataclass
+class Fetch:
+    """One fetched document, as the archive noted it, and what it knew of it before."""
+
+    doc_id: str
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str
+    raw_sha256: str
+    previous: dict[str, Any] | None
+
+    @property
+    def bytes_changed(self) -> bool:
+        return self.previous is None or self.previous["raw_sha256"] != self.raw_sha256
+
+    @property
+    def noise_free_sha256(self) -> str:
+        """Hash of the bytes without digits and whitespace: visit counters, dates and clocks
+        in page chrome do not make a page look new."""
+        return hashlib.sha256(_DIGITS_AND_SPACE.sub(b"", self.body)).hexdigest()
+
+    @property
+    def content_changed(self) -> bool:
+        return self.previous is None or self.previous.get("content_sha") != self.noise_free_sha256
 
 
 class _Transaction:

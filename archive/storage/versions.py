@@ -9,13 +9,14 @@ the same report — else its URL.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..record.diff import diff_records
 from ..record.model import applicant_columns, canonical_json, content_fingerprint, field_labels
-from .search import index_text
 from .db import Archive, now_iso, stable_id
+from .search import index_text
 
 
 @dataclass
@@ -46,7 +47,7 @@ def store_record(
     *,
     body_text: str,
     document_id: str,
-    capture_id: int | None,
+    capture: Callable[[], int | None],
     captured_at: str,
     region: str | None = None,
     fingerprint: str | None = None,
@@ -54,19 +55,21 @@ def store_record(
 ) -> Outcome:
     """Insert or update the report for this record; a new fingerprint makes a new version.
 
-    `fingerprint` and `search` (bigram text for full-text search) may come precomputed from
-    the parse worker, so the writer thread only writes."""
+    `capture()` keeps the raw bytes and is called only when a version is written: a page
+    whose content did not change adds nothing to the archive. `fingerprint` and `search`
+    (bigram text) may come precomputed from the parse worker."""
     identity = identity_of(record)
     report_id = stable_id(identity)
     fingerprint = fingerprint or content_fingerprint(record)
     if search is None:
         search = search_text(record, body_text)
     current = archive.report_row(report_id)
-    write = _Writer(archive, report_id, identity, record, fingerprint, body_text, document_id, capture_id,
+    write = _Writer(archive, report_id, identity, record, fingerprint, body_text, document_id, None,
                     captured_at, region, search)
     with archive.transaction():
         archive.link_document(document_id, report_id)
         if current is None:
+            write.capture_id = capture()
             write.current(1, first_seen=captured_at)
             write.version(1)
             return Outcome("new", report_id, 1, [])
@@ -83,6 +86,7 @@ def store_record(
                 return Outcome("alternate", report_id, current["version"], [])
         changes = diff_records(old, record)
         version = current["version"] + 1
+        write.capture_id = capture()
         write.version(version)
         archive.insert_rows(
             "changes",
