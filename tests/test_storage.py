@@ -46,6 +46,10 @@ def test_new_unchanged_revised_and_text_revised(tmp_path):
     kinds = [r["kind"] for r in archive.db["alerts"].rows]
     assert kinds == ["new", "revised", "text_revised"]
     assert archive.db["report_versions"].count == 3
+    view = archive.db.execute(
+        "select version, field, old_value, new_value from version_changes where kind = 'number' order by field"
+    ).fetchall()
+    assert view == [(2, "requests.granted.natural_person", "3", "4"), (2, "requests.granted.total", "3", "4")]
     cells = archive.db.execute(
         "select value from request_cells where row_key='granted' and column_key='natural_person'"
     ).fetchone()

@@ -53,6 +53,8 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
     kind = sniff(data, url, content_type)
     if kind is DocumentKind.BINARY:
         raise ParseError("not a document (binary data that is neither PDF nor DOCX)")
+    if kind is DocumentKind.OLE2:
+        raise ParseError("a Word 97-2003 / WPS binary document (.doc/.wps): not read; the capture is kept")
     record = empty_record()
     record["url"] = url
     timings: dict[str, float] = {}
@@ -112,7 +114,7 @@ def _fill(
     title = identity.clean_title(title) if title else None
     record["title"] = title
     record["year"] = identity.year_from_title(title) or identity.year_from_text(text)
-    agency = identity.agency_from_title(title) or agency_hint
+    agency = identity.agency_from_title(title) or agency_hint or identity.agency_from_opening(text)
     record["agency"] = agency if agency and len(agency) <= 40 else None
     record["published"] = published
     fmt = detect_format(reading)

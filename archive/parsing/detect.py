@@ -12,12 +12,16 @@ import zipfile
 from .numbers import normalize
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .wps / .xls (Word 97-2003, WPS)
+
+
 class DocumentKind(enum.Enum):
     HTML = "html"
     TEXT = "text"
     PDF = "pdf"
     DOCX = "docx"
     BINARY = "binary"
+    OLE2 = "ole2"
 
 
 _HTML_MARKERS = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|div|meta|p)[\s>/]", re.IGNORECASE)
@@ -28,6 +32,8 @@ def sniff(data: bytes, url: str | None = None, content_type: str | None = None) 
     head = data[:4096]
     if head.lstrip().startswith(b"%PDF"):
         return DocumentKind.PDF
+    if head.startswith(OLE2_MAGIC):
+        return DocumentKind.OLE2
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:

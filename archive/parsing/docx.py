@@ -38,6 +38,16 @@ def _check_zip(data: bytes) -> None:
         raise DocxError(f"DOCX too large once uncompressed ({total} bytes)")
 
 
+def _all_tables(tables, depth: int = 0):
+    """Tables in document order, including tables nested in cells (layout tables)."""
+    for table in tables:
+        nested = [t for row in table.rows for cell in row.cells for t in cell.tables] if depth < 3 else []
+        if nested:
+            yield from _all_tables(nested, depth + 1)
+        else:
+            yield table
+
+
 def read_docx(data: bytes) -> DocxDocument:
     _check_zip(data)
     import docx  # python-docx; imported here so text/HTML parsing does not pay for it
@@ -48,7 +58,7 @@ def read_docx(data: bytes) -> DocxDocument:
         raise DocxError(f"not a readable DOCX: {exc.__class__.__name__}") from exc
     rows: list[Row] = []
     alive = []  # keeps each cell's XML proxy alive so id() stays unique while grids are built
-    for table in document.tables:
+    for table in _all_tables(document.tables):
         grid = []
         for tr in table.rows:
             # row.cells repeats a merged cell once per grid column it covers; its _tc is shared

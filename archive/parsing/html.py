@@ -99,6 +99,31 @@ def statistics_tables(tree: etree._Element) -> list[etree._Element]:
     return chosen
 
 
+_HEADING_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "b", "font", "section"}
+
+
+def rows_in_order(tree: etree._Element, tables: list[etree._Element]) -> list[Row]:
+    """The statistics tables' rows in document order, each preceded by the section headings
+    printed between them (a table whose own cells name no section still gets one)."""
+    chosen = {id(t): t for t in tables}
+    rows: list[Row] = []
+    inside = 0
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        if id(el) in chosen and el is chosen[id(el)]:
+            if event == "start":
+                rows.extend(grid_rows(table_grid(el)))
+                inside += 1
+            else:
+                inside -= 1
+            continue
+        if event != "start" or inside or not isinstance(el.tag, str) or el.tag not in _HEADING_TAGS:
+            continue
+        text = (el.text or "").strip()
+        if 4 <= len(text) <= 40 and L.section_heading(text):
+            rows.append(Row([text]))
+    return rows
+
+
 def meta_tags(tree: etree._Element) -> dict[str, str]:
     meta = {}
     for el in tree.iter("meta"):
@@ -121,10 +146,8 @@ def read_html(text: str) -> HtmlDocument | None:
     tree = parse_tree(text)
     if tree is None:
         return None
-    rows: list[Row] = []
     tables = statistics_tables(tree)
-    for table in tables:
-        rows.extend(grid_rows(table_grid(table)))
+    rows = rows_in_order(tree, tables)
     title_el = tree.find(".//title")
     page_title = cell_text(title_el) if title_el is not None else None
     return HtmlDocument(rows, len(tables), meta_tags(tree), page_title, tree)

@@ -87,6 +87,15 @@ def agency_from_title(title: str | None) -> str | None:
     return after or None
 
 
+_COMPILED_BY = re.compile(r"本报告由\s*([^\s，,。（(]{2,30}?)\s*(?:根据|依据|按照|依照|编制|负责)")
+
+
+def agency_from_opening(text: str) -> str | None:
+    """'本报告由XX区人民政府办公室根据《条例》…编制' → the body that compiled the report."""
+    m = _COMPILED_BY.search(normalize(text[:3000]))
+    return m.group(1) if m else None
+
+
 def date_of(text: str | None) -> str | None:
     """'2025-01-20 10:00', '2025年1月20日' … → '2025-01-20'."""
     if not text:

@@ -175,7 +175,7 @@ def section_heading(label: str) -> str | None:
 
 # Cues inside tables that say which section's table this is.
 TABLE_CUES = {
-    "二": re.compile(r"第二十条第"),
+    "二": re.compile(r"第二十条第|^信息内容$|本年制发件数|本年新制作数量"),
     "三": re.compile(r"申请人情况|勾稽关系|本年新收"),
     "四": re.compile(r"结果维持|未经复议|复议后起诉"),
 }

@@ -72,8 +72,8 @@ def grid_rows(grid: list[list[tuple[str, int]]]) -> list[Row]:
             split -= 1
         labels = [t for t, _ in cells[:split] if t]
         values = [t for t, _ in cells[split:]]
-        if not labels and values and all(not v for v in values):
-            values = []
+        if all(not v.strip() for v in values):
+            values = []  # a header row's empty cells, not a row of blank numbers
         rows.append(Row(labels, values, exact=True))
     return rows
 
@@ -136,7 +136,7 @@ def _take_active(reading: Reading, context: list[str], row: Row) -> None:
     key = L.match_active_row(context)
     if key is None:
         return
-    if key in reading.active:
+    if reading.active.get(key):
         reading.warnings.append(f"section 二: row {key} appears twice; the first reading is kept")
         return
     width = 3 if key in ("regulations", "normative_documents", "other_documents") else None
@@ -163,7 +163,7 @@ def _take_request(reading: Reading, context: list[str], row: Row, following: lis
         reading.warnings.append(f"section 三: a row of values with no known label ({'/'.join(context[-2:])})")
         return
     name = "other_processing" if single_other else key
-    if (single_other and reading.other_processing is not None) or name in reading.requests:
+    if (single_other and reading.other_processing) or reading.requests.get(name):
         reading.warnings.append(f"section 三: row {name} appears twice; the first reading is kept")
         return
     values = _fit(row.values, 7, row.exact)

@@ -217,7 +217,26 @@ def _m003_content_hash(db: sqlite_utils.Database) -> None:
         db["documents"].add_column("content_sha", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_search, _m003_content_hash]
+def _m004_changes_view(db: sqlite_utils.Database) -> None:
+    """A view joining each change to its version and report, for reading."""
+    db.execute(
+        """
+        create view if not exists version_changes as
+        select r.agency, r.year, r.title, c.version, v.captured_at, c.kind, c.field, c.label_zh,
+               c.old_value, c.new_value, v.url, c.report_id
+        from changes c
+        join report_versions v on v.report_id = c.report_id and v.version = c.version
+        join reports r on r.id = c.report_id
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_initial,
+    _m002_search,
+    _m003_content_hash,
+    _m004_changes_view,
+]
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
