@@ -7,6 +7,7 @@ in the caller's thread, which owns the database connection.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from .parsing import identity as ident
 from .parsing.detect import title_kind
 from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, content_fingerprint, numbers_of
 from .storage import alerts
-from .storage.db import Archive, Fetch
+from .storage.db import Archive, Fetch, noise_free_hash
 from .storage.versions import mark_removed, search_text, store_record
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ class Parsed:
     error: str | None = None
     fingerprint: str | None = None  # computed in the worker: the writer thread only writes
     search: dict[str, str] | None = None
+    body_gzip: bytes | None = None
+    noise_sha: str | None = None
+    known_numbers: int | None = None
 
 
 def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_title: str | None) -> Parsed:
@@ -41,7 +45,7 @@ def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_titl
     try:
         parsed = parse_document(body, url=url, content_type=content_type)
     except ParseError as exc:
-        return Parsed(None, "", str(exc))
+        return Parsed(None, "", str(exc), body_gzip=gzip.compress(body, compresslevel=6), noise_sha=noise_free_hash(body))
     record = parsed.record
     if parent_title and not record.get("year"):
         # An attachment without a title of its own is named by the page that links it.
@@ -49,18 +53,31 @@ def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_titl
         record["title"] = record.get("title") or title
         record["year"] = ident.year_from_title(title)
         record["agency"] = record.get("agency") or ident.agency_from_title(title)
-    return Parsed(record, parsed.text, None, content_fingerprint(record), search_text(record, parsed.text))
+    return Parsed(
+        record,
+        parsed.text,
+        None,
+        content_fingerprint(record),
+        search_text(record, parsed.text),
+        gzip.compress(body, compresslevel=6),
+        noise_free_hash(body),
+        known_numbers(record),
+    )
 
 
-def is_report(record: dict[str, Any], text: str, link_text: str | None, role: str) -> tuple[bool, str]:
-    """Decide whether a parsed document is an annual report, and why (for the fetch log)."""
+def is_report(
+    record: dict[str, Any], text: str, link_text: str | None, role: str, known: int | None = None
+) -> tuple[bool, str]:
+    """Decide whether a parsed document is an annual report, and why (for the fetch log).
+    `known` is the count of numbers read, when the worker already counted them."""
     names = [record.get("title"), link_text]
     kinds = {title_kind(n) for n in names if n}
     if "lookalike" in kinds and "report" not in {title_kind(record.get("title"))}:
         return False, "look-alike title"
     if title_kind(record.get("title")) == "lookalike":
         return False, "look-alike title"
-    known = sum(v is not None for v in numbers_of(record).values())
+    if known is None:
+        known = known_numbers(record)
     if record["format"] != FORMAT_UNKNOWN and known:
         return True, "statistics tables read"
     if "report" not in kinds:
@@ -70,6 +87,10 @@ def is_report(record: dict[str, Any], text: str, link_text: str | None, role: st
     if role == "candidate" and _ATTACHMENT_HINT.search(text or ""):
         return False, "report page that hands over to its attachment"
     return True, "report title, tables unreadable"
+
+
+def known_numbers(record: dict[str, Any]) -> int:
+    return sum(v is not None for v in numbers_of(record).values())
 
 
 @dataclass
@@ -95,10 +116,13 @@ def store_parsed(
     something new: a new report version, or a non-report whose content (not its counters and
     clocks) changed."""
 
+    fetch.body_gzip = fetch.body_gzip or parsed.body_gzip
+    fetch.noise_sha = fetch.noise_sha or parsed.noise_sha
+
     def capture() -> int:
         return archive.add_capture(fetch, run_id)
 
-    if parsed.record is None or not (verdict := is_report(parsed.record, parsed.text, link_text, role))[0]:
+    if parsed.record is None or not (verdict := is_report(parsed.record, parsed.text, link_text, role, parsed.known_numbers))[0]:
         if fetch.content_changed:
             capture()
         if parsed.record is None:

@@ -124,17 +124,15 @@ class FetchLogMiddleware:
     """Every request's outcome (url, status, bytes, time, error) into the archive's fetch_log.
 
     It sits next to the downloader, so it sees each attempt — the 500s that are retried, the
-    redirects, the timeouts — not only the final answers. Rows are written in batches on a
-    connection of its own (WAL lets it share the file with the pipeline).
+    redirects, the timeouts — not only the final answers. Rows are written in batches.
     """
 
     BATCH = 200
 
     def __init__(self, crawler: Crawler, db_path: str):
-        from archive.storage.db import Archive
-
         self.crawler = crawler
-        self.archive = Archive(db_path)
+        self.db_path = db_path
+        self.own_archive = None
         self.rows: list[dict] = []
         crawler.signals.connect(self.flush, signal=signals.spider_closed)
 
@@ -171,5 +169,14 @@ class FetchLogMiddleware:
         self._log(request, None, 0, f"{exception.__class__.__name__}: {exception}"[:500])
 
     def flush(self, *args, **kwargs) -> None:
+        """Through the pipeline's archive connection when there is one (same thread, no lock
+        contention with its batched writes), else through a connection of its own."""
         rows, self.rows = self.rows, []
-        self.archive.log_fetches(rows)
+        archive = getattr(self.crawler, "govreports_archive", None)
+        if archive is None or not archive.is_open:
+            if self.own_archive is None:
+                from archive.storage.db import Archive
+
+                self.own_archive = Archive(self.db_path)
+            archive = self.own_archive
+        archive.log_fetches(rows)

@@ -38,6 +38,8 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self._last_progress = 0.0
         self.recheck_after_hours = crawler.settings.getfloat("GOVREPORTS_RECHECK_AFTER_HOURS", 20.0)
+        self.commit_interval = crawler.settings.getfloat("GOVREPORTS_COMMIT_INTERVAL", 1.0)
+        self._last_commit = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -55,6 +57,7 @@ class ArchivePipeline:
 
     def open_spider(self, spider):
         self.archive = Archive(self.db_path)
+        self.crawler.govreports_archive = self.archive  # the fetch log writes through it too
         self.run_id = self.archive.start_run()
         spider.govreports_run_id = self.run_id
         # A recrawl rechecks archived report URLs not checked in the last
@@ -76,16 +79,24 @@ class ArchivePipeline:
         self.archive.save_sources(
             [{"name": s.name, "agency": s.agency, "start_urls": list(s.start_urls), "hosts": list(s.hosts)} for s in sources]
         )
+        self.archive.begin_batch()
 
     def spider_closed(self, spider, reason):
         if self.pool:
             self.pool.shutdown(wait=True)
         if self.archive:
+            self.archive.commit_batch(reopen=False)
             stats = {k: v for k, v in self.stats.get_stats().items() if isinstance(v, (int, float, str))}
             self.archive.finish_run(self.run_id, reason, stats)
             self.archive.close()
 
     async def process_item(self, item, spider=None):
+        try:
+            return await self._process(item)
+        finally:
+            self._commit_if_due()
+
+    async def _process(self, item):
         if isinstance(item, GoneItem):
             result = record_gone(self.archive, item.url, item.status, item.fetched_at)
             self.stats.inc_value(f"govreports/{result.kind}")
@@ -130,6 +141,14 @@ class ArchivePipeline:
             log.warning("unreadable document %s: %s", item.url, result.reason)
         self._progress()
         return item
+
+    def _commit_if_due(self) -> None:
+        """Writes are held in one transaction and committed about once a second: a commit per
+        document costs more than the document's writes (Datasette sees them a second later)."""
+        now = time.monotonic()
+        if now - self._last_commit >= self.commit_interval:
+            self.archive.commit_batch()
+            self._last_commit = now
 
     def _progress(self) -> None:
         now = time.monotonic()

@@ -78,7 +78,7 @@ COOKIES_ENABLED = True  # some CMSs set a session cookie on the first page and w
 # Parsing runs in worker processes while the item waits; Scrapy's default 5 MB cap on responses
 # in the scraper would stall downloads behind a few large pages. Memory stays bounded by it.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 40_000_000
-GOVREPORTS_PARSE_WORKERS = 2
+GOVREPORTS_PARSE_WORKERS = 1
 
 # A recrawl rechecks an archived report only when its last check is older than this (hours):
 # a daily schedule rechecks every report daily; an hourly one, each report about once a day.

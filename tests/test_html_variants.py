@@ -41,7 +41,7 @@ def _page(body: str) -> bytes:
         f"<html><head><meta charset='utf-8'><title>{TITLE}_海州区人民政府</title></head><body>"
         f"<div class='nav'><a href='/'>首页</a></div><h1>{TITLE}</h1>{body}"
         "<div class='footer'>浏览次数：1234</div></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def headings_outside_tables() -> bytes:

@@ -11,7 +11,6 @@ import zipfile
 
 from .numbers import normalize
 
-
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .wps / .xls (Word 97-2003, WPS)
 
 

@@ -12,7 +12,6 @@ import copy
 import re
 from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 
 from . import labels as L
@@ -35,13 +34,30 @@ class HtmlDocument:
     tree: etree._Element
 
 
+# Plain lxml elements (not lxml.html's): lxml.html looks up a Python element class for every
+# node it touches, which costs more than the whole table reading on a large page.
+_PARSER = etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, encoding="utf-8")
+
+
 def parse_tree(text: str) -> etree._Element | None:
     try:
-        tree = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(no_network=True, huge_tree=False))
-    except (etree.ParserError, ValueError):
+        # Already decoded (encoding.py decided the charset): a stale meta charset must not win.
+        tree = etree.fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    if tree is None:
         return None
     for bad in tree.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
+        parent = bad.getparent()
+        if parent is None:
+            continue
+        if bad.tail:  # keep the text that follows the dropped element
+            previous = bad.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + bad.tail
+            else:
+                parent.text = (parent.text or "") + bad.tail
+        parent.remove(bad)
     return tree
 
 
@@ -99,28 +115,29 @@ def statistics_tables(tree: etree._Element) -> list[etree._Element]:
     return chosen
 
 
-_HEADING_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "b", "font", "section"}
+_HEADINGS_AND_TABLES = etree.XPath(
+    "//table | //*[self::p or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+    " or self::div or self::span or self::strong or self::b or self::font or self::section]"
+    "[text()[contains(., '、') or contains(., '．')]]"
+)
 
 
 def rows_in_order(tree: etree._Element, tables: list[etree._Element]) -> list[Row]:
     """The statistics tables' rows in document order, each preceded by the section headings
     printed between them (a table whose own cells name no section still gets one)."""
-    chosen = {id(t): t for t in tables}
+    chosen = {id(t) for t in tables}
+    keep = tables  # holds the chosen elements so their ids stay theirs
     rows: list[Row] = []
-    inside = 0
-    for event, el in etree.iterwalk(tree, events=("start", "end")):
-        if id(el) in chosen and el is chosen[id(el)]:
-            if event == "start":
+    for el in _HEADINGS_AND_TABLES(tree):
+        if el.tag == "table":
+            if id(el) in chosen:
                 rows.extend(grid_rows(table_grid(el)))
-                inside += 1
-            else:
-                inside -= 1
-            continue
-        if event != "start" or inside or not isinstance(el.tag, str) or el.tag not in _HEADING_TAGS:
             continue
         text = (el.text or "").strip()
         if 4 <= len(text) <= 40 and L.section_heading(text):
-            rows.append(Row([text]))
+            if not any(id(a) in chosen for a in el.iterancestors("table")):
+                rows.append(Row([text]))
+    del keep
     return rows
 
 
@@ -236,7 +253,7 @@ def read_page(
         return rows_from_text(html_text), html_text, identity.title_from_lines(html_text.splitlines()), None, None
     title = first_meta(doc.meta, _META_TITLE)
     if not (title and identity.is_report_title(title)):
-        candidates = [h.text_content() for h in doc.tree.iter("h1", "h2", "h3")]
+        candidates = ["".join(h.itertext()) for h in doc.tree.iter("h1", "h2", "h3")]
         candidates += re.split(r"[_|－\-—]+", doc.page_title or "")
         title = next((c.strip() for c in candidates if identity.is_report_title(c) and len(c.strip()) < 80), None)
     rows = doc.rows

@@ -31,7 +31,8 @@ def raise_alert(
     fields = [
         {"field": c["field"], "label_zh": c["label_zh"], "old": c["old"], "new": c["new"]} for c in (changes or [])
     ]
-    return archive.db["alerts"].insert(
+    return archive.insert_row(
+        "alerts",
         {
             "kind": kind,
             "report_id": report["id"],
@@ -44,8 +45,8 @@ def raise_alert(
             "detected_at": at or now_iso(),
             "delivery_state": PENDING,
             "attempts": 0,
-        }
-    ).last_pk
+        },
+    )
 
 
 def list_alerts(archive: Archive, since: str | None = None) -> list[dict[str, Any]]:

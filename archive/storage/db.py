@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -263,13 +262,28 @@ class Archive:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = open_db(path)
+        self.is_open = True
 
     def close(self) -> None:
         self.db.conn.close()
+        self.is_open = False
 
     def transaction(self):
-        """`with archive.transaction():` — one BEGIN … COMMIT (rolled back on error)."""
+        """`with archive.transaction():` — one BEGIN … COMMIT (rolled back on error). Inside
+        an open batch it joins the batch."""
         return _Transaction(self.db.conn)
+
+    def begin_batch(self) -> None:
+        """Hold writes in one transaction until `commit_batch` (a crawl commits about once a
+        second instead of once a document)."""
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
+
+    def commit_batch(self, reopen: bool = True) -> None:
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("COMMIT")
+        if reopen:
+            self.begin_batch()
 
     # --- runs and sources -------------------------------------------------------------
     def start_run(self) -> int:
@@ -296,8 +310,9 @@ class Archive:
 
     # --- documents and captures ------------------------------------------------------
     def document(self, url: str) -> dict[str, Any] | None:
-        rows = list(self.db["documents"].rows_where("url = ?", [url], limit=1))
-        return rows[0] if rows else None
+        cursor = self.db.conn.execute("select * from documents where url = ? limit 1", [url])
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
     def known_urls(self, roles: tuple[str, ...] = ("candidate", "attachment")) -> list[str]:
         marks = ",".join("?" * len(roles))
@@ -385,7 +400,7 @@ class Archive:
                 json.dumps(fetch.headers, ensure_ascii=False),
                 len(fetch.body),
                 fetch.raw_sha256,
-                gzip.compress(fetch.body, compresslevel=6),
+                fetch.body_gzip or gzip.compress(fetch.body, compresslevel=6),
                 run_id,
             ],
         )
@@ -398,15 +413,21 @@ class Archive:
         """A 304 (or unchanged) answer: the document was checked, nothing else happens."""
         existing = self.document(url)
         if existing:
-            self.db["documents"].update(existing["id"], {"last_seen": fetched_at, "last_status": status})
-            if existing.get("report_id"):
-                self.db["reports"].update(existing["report_id"], {"last_checked": fetched_at})
+            with self.transaction() as conn:
+                conn.execute(
+                    "update documents set last_seen = ?, last_status = ? where id = ?", [fetched_at, status, existing["id"]]
+                )
+                if existing.get("report_id"):
+                    conn.execute("update reports set last_checked = ? where id = ?", [fetched_at, existing["report_id"]])
         return existing
 
     def mark_gone(self, url: str, status: int, fetched_at: str) -> dict[str, Any] | None:
         existing = self.document(url)
         if existing:
-            self.db["documents"].update(existing["id"], {"gone": 1, "last_status": status, "last_seen": fetched_at})
+            self.db.conn.execute(
+                "update documents set gone = 1, last_status = ?, last_seen = ? where id = ?",
+                [status, fetched_at, existing["id"]],
+            )
         return existing
 
     def capture_body(self, capture_id: int) -> bytes:
@@ -431,15 +452,20 @@ class Archive:
             [row[c] for c in cols],
         )
 
-    def replace_rows(self, table: str, report_id: str, rows: list[dict[str, Any]]) -> None:
-        """Replace a report's rows in request_cells / check_results."""
+    def replace_rows(self, table: str, report_id: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Replace a report's rows in request_cells / check_results (rows as tuples in column order)."""
         self.db.conn.execute(f"delete from {table} where report_id = ?", [report_id])
         if rows:
-            cols = list(rows[0])
             self.db.conn.executemany(
-                f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-                [[r[c] for c in cols] for r in rows],
+                f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})", rows
             )
+
+    def insert_row(self, table: str, row: dict[str, Any]) -> int:
+        cols = list(row)
+        cursor = self.db.conn.execute(
+            f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})", [row[c] for c in cols]
+        )
+        return cursor.lastrowid
 
     def insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -459,10 +485,16 @@ class Archive:
         )
 
     def link_document(self, doc_id: str, report_id: str) -> None:
-        self.db["documents"].update(doc_id, {"report_id": report_id})
+        self.db.conn.execute("update documents set report_id = ? where id = ?", [report_id, doc_id])
 
 
-_DIGITS_AND_SPACE = re.compile(rb"[0-9\s]+")
+_DIGITS_AND_SPACE = b"0123456789 \t\r\n\x0b\x0c"
+
+
+def noise_free_hash(body: bytes) -> str:
+    """Hash of the bytes without digits and whitespace: visit counters, dates and clocks in
+    page chrome do not make a page look new."""
+    return hashlib.sha256(body.translate(None, _DIGITS_AND_SPACE)).hexdigest()
 
 
 @dataclass
@@ -477,6 +509,8 @@ class Fetch:
     fetched_at: str
     raw_sha256: str
     previous: dict[str, Any] | None
+    noise_sha: str | None = None  # may come precomputed (a parse worker's), with the gzip
+    body_gzip: bytes | None = None
 
     @property
     def bytes_changed(self) -> bool:
@@ -484,9 +518,9 @@ class Fetch:
 
     @property
     def noise_free_sha256(self) -> str:
-        """Hash of the bytes without digits and whitespace: visit counters, dates and clocks
-        in page chrome do not make a page look new."""
-        return hashlib.sha256(_DIGITS_AND_SPACE.sub(b"", self.body)).hexdigest()
+        if self.noise_sha is None:
+            self.noise_sha = noise_free_hash(self.body)
+        return self.noise_sha
 
     @property
     def content_changed(self) -> bool:

@@ -190,20 +190,13 @@ class _Writer:
         )
         archive.index_report(self.report_id, self.search)
         labels, columns = field_labels(), applicant_columns()
+        agency, year = record.get("agency"), record.get("year")
         archive.replace_rows(
             "request_cells",
             self.report_id,
+            ("report_id", "row_key", "row_label", "column_key", "column_label", "value", "agency", "year"),
             [
-                {
-                    "report_id": self.report_id,
-                    "row_key": row,
-                    "row_label": labels[f"requests.{row}"],
-                    "column_key": col,
-                    "column_label": columns[col],
-                    "value": value,
-                    "agency": record.get("agency"),
-                    "year": record.get("year"),
-                }
+                (self.report_id, row, labels[f"requests.{row}"], col, columns[col], value, agency, year)
                 for row, cells in record["requests"].items()
                 for col, value in cells.items()
             ],
@@ -211,10 +204,8 @@ class _Writer:
         archive.replace_rows(
             "check_results",
             self.report_id,
-            [
-                {"report_id": self.report_id, "rule": c["rule"], "passed": int(c["passed"]), "detail": c["detail"]}
-                for c in record.get("checks", [])
-            ],
+            ("report_id", "rule", "passed", "detail"),
+            [(self.report_id, c["rule"], int(c["passed"]), c["detail"]) for c in record.get("checks", [])],
         )
 
 
