@@ -142,6 +142,10 @@ def test_search_for_a_two_character_word(browser, server, screenshots):
     box = browser.find_element(By.CSS_SELECTOR, "input#_search")
     box.send_keys("公开")
     box.submit()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # submit() returns before the navigation starts: wait for the search URL first
+    WebDriverWait(browser, 15).until(lambda d: "_search=" in d.current_url)
     visit(browser, server, browser.current_url.replace(server.base, ""), screenshots, "search-公开",
           lambda d: "_search=" in d.current_url and _count(d, "table.rows-and-columns tbody tr") > 0)
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(browser.current_url).query)["_search"] == ["公开"]
