@@ -96,7 +96,18 @@ def layout_table_around() -> bytes:
     return _page(f"<table><tr><td>{sidebar}</td><td><div class='TRS_Editor'>{tables}</div></td></tr></table>")
 
 
-VARIANTS = [headings_outside_tables, one_big_table, th_labels_and_units, layout_table_around]
+def matrix_as_paragraphs() -> bytes:
+    """Sections 二 and 四 as tables, but the section 三 matrix pasted as one line per row."""
+    s = _sections()
+    matrix = "".join(f"<p>{' '.join(c for c in r if c.strip())}</p>" for r in s["三"])
+    return _page(
+        "<p>二、主动公开政府信息情况</p><table>" + "".join(_tr(r) for r in s["二"]) + "</table>"
+        f"<p>三、收到和处理政府信息公开申请情况</p>{matrix}"
+        "<p>四、政府信息公开行政复议、行政诉讼情况</p><table>" + "".join(_tr(r) for r in s["四"]) + "</table>"
+    )
+
+
+VARIANTS = [headings_outside_tables, one_big_table, th_labels_and_units, layout_table_around, matrix_as_paragraphs]
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.__name__ for v in VARIANTS])
@@ -106,3 +117,13 @@ def test_variant_reads_the_golden_numbers(variant):
     wrong = {k: (want[k], got[k]) for k in want if want[k] != got[k]}
     assert not wrong, list(wrong.items())[:8]
     assert (record["title"], record["agency"], record["year"], record["format"]) == (TITLE, "阜新市海州区", 2024, "2021")
+
+
+def test_text_rows_with_units_after_each_number():
+    text = "\n".join(
+        line if "\t" not in line else " ".join(c + ("件" if c.strip().isdigit() else "") for c in line.split("\t") if c.strip())
+        for line in SEED.splitlines()
+    )
+    record = parse(text.encode())
+    want, got = numbers_of(GOLDEN), numbers_of(record)
+    assert {k: (want[k], got[k]) for k in want if want[k] != got[k]} == {}

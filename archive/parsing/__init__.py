@@ -19,7 +19,7 @@ from ..record.checks import run_checks
 from ..record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, TEXT_SECTIONS, empty_record
 from . import identity
 from .detect import DocumentKind, sniff
-from .tables import Row, detect_format, fill_record, interpret
+from .tables import Row, detect_format, fill_record, interpret, merge_missing
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,14 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
     record = empty_record()
     record["url"] = url
     timings: dict[str, float] = {}
+    alternate = None  # a second reading of the same document (its text), used where tables miss
     started = time.perf_counter()
     if kind is DocumentKind.HTML:
         from .html import read_page
 
-        rows, text, title, published, agency_hint = read_page(data, content_type, record["warnings"], timings)
+        rows, text, title, published, agency_hint, alternate = read_page(
+            data, content_type, record["warnings"], timings
+        )
     elif kind is DocumentKind.PDF:
         from .pdf import PdfError, read_pdf
 
@@ -70,10 +73,12 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
             pdf = read_pdf(data)
         except PdfError as exc:
             raise ParseError(str(exc)) from exc
-        rows, text = pdf.rows, pdf.text
-        if not rows:
-            from .text import rows_from_text
+        from .text import rows_from_text
 
+        rows, text = pdf.rows, pdf.text
+        if rows:
+            alternate = lambda: rows_from_text(pdf.text)  # noqa: E731 - deferred: rarely needed
+        else:
             rows = rows_from_text(text)
         title = identity.title_from_lines(text.splitlines()) or pdf.title
         published, agency_hint = identity.published_from_text(text), None
@@ -97,7 +102,7 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
         published, agency_hint = identity.published_from_text(text), None
     timings["read"] = time.perf_counter() - started - timings.get("trafilatura", 0.0)
     started = time.perf_counter()
-    _fill(record, rows, text, title, published, agency_hint)
+    _fill(record, rows, text, title, published, agency_hint, alternate)
     timings["interpret"] = time.perf_counter() - started
     return Parsed(record, text, kind.value, timings)
 
@@ -109,8 +114,13 @@ def _fill(
     title: str | None,
     published: str | None,
     agency_hint: str | None,
+    alternate=None,
 ) -> None:
     reading = interpret(rows)
+    if alternate is not None and not (reading.active and reading.requests and reading.review):
+        # A section the tables did not give may still be printed as text (a table without
+        # ruling lines in a PDF, a section laid out in paragraphs): read the text too.
+        merge_missing(reading, interpret(alternate()))
     title = identity.clean_title(title) if title else None
     record["title"] = title
     record["year"] = identity.year_from_title(title) or identity.year_from_text(text)

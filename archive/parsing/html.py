@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -240,8 +241,8 @@ def body_text(html_text: str, tree: etree._Element, warnings: list[str], timings
 
 def read_page(
     data: bytes, content_type: str | None, warnings: list[str], timings: dict[str, float]
-) -> tuple[list[Row], str, str | None, str | None, str | None]:
-    """(rows, body text, title, published date, agency hint) of an HTML page."""
+) -> tuple[list[Row], str, str | None, str | None, str | None, Callable[[], list[Row]] | None]:
+    """(rows, body text, title, published date, agency hint, a text reading to fall back on)."""
     from . import identity
     from .encoding import decode
     from .text import rows_from_text
@@ -250,16 +251,22 @@ def read_page(
     doc = read_html(html_text)
     if doc is None:
         warnings.append("the HTML could not be parsed; read as plain text")
-        return rows_from_text(html_text), html_text, identity.title_from_lines(html_text.splitlines()), None, None
+        title = identity.title_from_lines(html_text.splitlines())
+        return rows_from_text(html_text), html_text, title, None, None, None
     title = first_meta(doc.meta, _META_TITLE)
     if not (title and identity.is_report_title(title)):
         candidates = ["".join(h.itertext()) for h in doc.tree.iter("h1", "h2", "h3")]
         candidates += re.split(r"[_|－\-—]+", doc.page_title or "")
         title = next((c.strip() for c in candidates if identity.is_report_title(c) and len(c.strip()) < 80), None)
     rows = doc.rows
+    alternate = None
     if not doc.tables_found:
         # No statistics <table>: the numbers may still be printed as text (or only as images).
         rows = rows_from_text(visible_text(copy.deepcopy(doc.tree)))
+    else:
+        def alternate() -> list[Row]:
+            tree = parse_tree(html_text)
+            return rows_from_text(visible_text(tree)) if tree is not None else []
     text = body_text(html_text, doc.tree, warnings, timings)  # consumes the tree: last use
     title = title or identity.title_from_lines(text.splitlines())
     # Dates and 发布机构 lines are looked up in the tag-stripped source: cheaper than a text walk.
@@ -267,4 +274,4 @@ def read_page(
     published = identity.date_of(first_meta(doc.meta, _META_DATE)) or identity.published_from_text(flat)
     m = _PUBLISHER_LINE.search(flat)
     agency = m.group(1) if m else first_meta(doc.meta, _META_SOURCE)
-    return rows, text, title, published, agency
+    return rows, text, title, published, agency, alternate

@@ -192,6 +192,22 @@ def _split_run_together(reading: Reading, name: str, tokens: list[str]) -> list[
     return [str(v) for v in split]
 
 
+def merge_missing(reading: Reading, other: Reading) -> None:
+    """Take from a second reading the sections the first did not find."""
+    took = False
+    if not reading.active and other.active:
+        reading.active, took = other.active, True
+    if not reading.requests and other.requests:
+        reading.requests, reading.other_processing, took = other.requests, other.other_processing, True
+    if not reading.review and len(other.review) == 15:
+        reading.review, took = other.review, True
+    if took:
+        reading.saw_2021 |= other.saw_2021
+        reading.saw_2019 |= other.saw_2019
+        reading.warnings.extend(other.warnings)
+        reading.warnings.append("some statistics were read from the document's text, not its tables")
+
+
 def detect_format(reading: Reading) -> str | None:
     """"2021", "legacy" or None (nothing readable) from what the tables showed."""
     if reading.saw_2021:

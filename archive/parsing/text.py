@@ -20,7 +20,6 @@ _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _PAGE_NUMBER = re.compile(r"^\s*([-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 # A label with its digits glued on ("…申请数量6000006"): the label ends in Chinese.
 _GLUED_DIGITS = re.compile(r"^(.*[\u3400-\u9fff）)])(\d{7,})$")
-_TRAILING_NUMBERS = re.compile(r"^(.*?[^\d\s.,，+\-])\s+((?:[\d０-９][\d０-９.,，]*\s*)+)$")
 
 
 def _cells_of_line(line: str) -> list[str]:
@@ -48,11 +47,14 @@ def _split_numbers(text: str) -> list[str]:
     glued = _GLUED_DIGITS.match(text)
     if glued:
         return [glued.group(1), glued.group(2)]
-    m = _TRAILING_NUMBERS.match(text)
-    if m and len(m.group(1)) >= 2:
-        numbers = m.group(2).split()
-        if all(looks_numeric(n) for n in numbers):
-            return [m.group(1).strip(), *numbers]
+    # The longest run of value tokens at the end ("6件 0 0"), after a label of two or more
+    # characters that does not itself end in a digit.
+    split = len(tokens)
+    while split > 1 and looks_numeric(tokens[split - 1]):
+        split -= 1
+    label = " ".join(tokens[:split]).strip()
+    if split < len(tokens) and len(label) >= 2 and not label[-1].isdigit():
+        return [label, *tokens[split:]]
     return [text]
 
 
