@@ -63,6 +63,9 @@ DOWNLOADER_MIDDLEWARES = {
 GOVREPORTS_HOST_ALLOWLIST = True
 GOVREPORTS_CHARSET_FIX = True
 
+# The archive `scrapy crawl reports` writes to (the govreports CLI passes its --db here).
+GOVREPORTS_DB = "archive.db"
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }

@@ -106,3 +106,22 @@ def test_nothing_crawlable_exits_non_zero(tmp_path):
     result = govreports("crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "x.db"), "-s", "RETRY_TIMES=0")
     assert result.returncode != 0
     assert "nothing could be crawled" in result.stderr
+
+
+def test_scrapy_crawl_command_archives_too(tmp_path):
+    """`scrapy crawl reports -a start_urls=…` from the repo root runs the same pipeline."""
+    import os
+    import subprocess
+    import sys
+
+    from portal import FAST, ROOT
+
+    db = tmp_path / "scrapy.db"
+    with portal() as (server, _foreign):
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"start_urls={server.base_url}/",
+             "-s", f"GOVREPORTS_DB={db}", *FAST],
+            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300,
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sqlite3.connect(db).execute("select count(*) from reports").fetchone()[0] == 28

@@ -124,6 +124,7 @@ def run_crawl(tmp: Path, *args: str, settings: dict[str, str] | None = None) -> 
     overrides = {
         "ITEM_PIPELINES": '{"collect_pipeline.CollectPipeline": 1}',
         "COLLECT_PATH": str(out),
+        "GOVREPORTS_DB": str(tmp / "fetchlog.db"),  # the fetch log still writes somewhere of the test's
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "RETRY_BACKOFF_BASE": "0.01",
@@ -383,7 +384,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 
 def test_link_and_url_rules() -> None:
-    from spiders.reports import link_kind, page_number, script_pagination, trap_reason
+    from spiders.links import link_kind, page_number, script_pagination, trap_reason
 
     assert link_kind("清河市2024年政府信息公开工作年度报告") == "report"
     assert link_kind("政府信息公开年报") == "column"

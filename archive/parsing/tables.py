@@ -218,9 +218,7 @@ def detect_format(reading: Reading) -> str | None:
         # Section 三/四 tables without a section 二 header: the 2021 row set says which.
         sub_rows = {"other_no_correction", "other_no_fee", "other"}
         return FORMAT_2021 if sub_rows & set(reading.requests) else FORMAT_LEGACY
-    if reading.saw_old:
-        return FORMAT_LEGACY
-    return None
+    return None  # nothing read: the caller tells pre-2019 free-form reports from unreadable ones
 
 
 def _number(cell: Cell, where: str, warnings: list[str], count: bool = True) -> Any:
