@@ -37,3 +37,23 @@ def test_nothing_readable_is_unknown_with_a_warning():
     assert record["year"] == 2024
     assert all(v is None for v in numbers_of(record).values())
     assert record["warnings"]
+
+
+def test_identity_from_titles_as_they_are_written():
+    from archive.parsing.identity import agency_from_title, year_from_title
+
+    cases = {
+        "中站区人民政府办公室2024年政府信息公开工作年度报告": ("中站区人民政府办公室", 2024),
+        "2024年南关区永吉街道办事处政府信息公开工作年度报告": ("南关区永吉街道办事处", 2024),
+        "2024年度螅镇政府信息公开工作年度报告": ("螅镇", 2024),
+        "关于2023年度政府信息公开情况的报告": (None, 2023),
+        "某某区人民政府二〇二四年政府信息公开工作年度报告": ("某某区人民政府", 2024),
+        "某某局关于2022年政府信息公开工作年度报告": ("某某局", 2022),
+    }
+    for title, (agency, year) in cases.items():
+        assert (agency_from_title(title), year_from_title(title)) == (agency, year), title
+
+
+def test_year_reported_on_comes_from_the_statistics_period_when_the_title_has_none():
+    text = "政府信息公开工作年度报告\n本报告中所列数据的统计期限自2024年1月1日起至2024年12月31日止。\n"
+    assert parse(text.encode())["year"] == 2024

@@ -57,10 +57,19 @@ def title_from_lines(lines: list[str]) -> str | None:
     return None
 
 
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678 9".replace(" ", ""))
+_CN_YEAR = re.compile(r"[二][〇零○][〇零○一二三四五六七八九]{2}(?=年)")
+
+
+def arabic_years(text: str) -> str:
+    """二〇二四年 / 二零二四年 → 2024年 (some titles write the year in Chinese numerals)."""
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
 def year_from_title(title: str | None) -> int | None:
     if not title:
         return None
-    m = _YEAR_IN_TITLE.search(normalize(title))
+    m = _YEAR_IN_TITLE.search(normalize(arabic_years(title)))
     return int(m.group(1)) if m else None
 
 
@@ -75,11 +84,11 @@ def year_from_text(text: str) -> int | None:
 def agency_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    title = normalize(title)
+    title = normalize(arabic_years(title))
     m = _YEAR_IN_TITLE.search(title)
     if not m:
         return None
-    before = re.sub(r"^关于", "", title[: m.start()]).strip("《》\"“”：: ")
+    before = re.sub(r"^关于|关于$", "", title[: m.start()]).strip("《》\"“”：: ")
     if before:
         return before
     after = _TITLE_TAIL.sub("", title[m.end() :]).strip("《》\"“”：: ")
