@@ -5,7 +5,10 @@ GOVREPORTS_RECHECK_AFTER_HOURS is not requested again; list pages are), and rech
 report (…=0: conditional requests, 304s, no reparse).
 Target: the unchanged recrawl takes ≤ 15% of the first crawl's time.
 
-    python bench/recrawl.py [--extra-reports N] [--rounds R]
+    python bench/recrawl.py [--extra-reports N] [--rounds R] [--delay SECONDS]
+
+--delay runs both crawls with that DOWNLOAD_DELAY and one request at a time per host, as a
+polite crawl of a real portal would (time then follows the number of requests, not start-up).
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ from portal import portal
 def main() -> None:
     extra = int(sys.argv[sys.argv.index("--extra-reports") + 1]) if "--extra-reports" in sys.argv else 1000
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
+    polite = []
+    if "--delay" in sys.argv:
+        delay = sys.argv[sys.argv.index("--delay") + 1]
+        polite = ["-s", f"DOWNLOAD_DELAY={delay}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
     ratios, all_ratios, firsts, recrawls = [], [], [], []
     with portal(extra_reports=extra) as (server, _foreign), tempfile.TemporaryDirectory() as tmp:
         for i in range(rounds):
             db = Path(tmp) / f"r{i}.db"
-            first = full_crawl(server.base_url, db)
-            again = full_crawl(server.base_url, db)
-            everything = full_crawl(server.base_url, db, "-s", "GOVREPORTS_RECHECK_AFTER_HOURS=0")
+            first = full_crawl(server.base_url, db, *polite)
+            again = full_crawl(server.base_url, db, *polite)
+            everything = full_crawl(server.base_url, db, "-s", "GOVREPORTS_RECHECK_AFTER_HOURS=0", *polite)
             not_modified = re.search(r"'govreports/not_modified': (\d+)", everything["stderr"])
             firsts.append(first["wall_s"])
             recrawls.append(again["wall_s"])

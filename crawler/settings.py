@@ -87,3 +87,7 @@ GOVREPORTS_PARSE_WORKERS = 1
 # a daily schedule rechecks every report daily; an hourly one, each report about once a day.
 # 0 rechecks everything on every run.
 GOVREPORTS_RECHECK_AFTER_HOURS = 20
+
+# On a recrawl, a list page showing only archived reports ends the walk through that list's
+# pages (lists run newest first). False walks every page again.
+GOVREPORTS_INCREMENTAL_LISTS = True

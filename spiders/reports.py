@@ -112,6 +112,7 @@ class ReportsSpider(scrapy.Spider):
         self.known_validators: dict[str, dict[str, str]] = {}
         self._by_name = {source.name: source for source in self.sources}
         self._requested: set[str] = set()
+        self._archived: set[str] = set()  # dedupe keys of every URL the archive already holds
         self._budget_used: dict[str, int] = {}
         self._budget_logged: set[str] = set()
         self._list_last: dict[str, int] = {}  # list → highest page number it states
@@ -144,6 +145,10 @@ class ReportsSpider(scrapy.Spider):
         return self.settings.getint("GOVREPORTS_MAX_LIST_PAGES", 200)
 
     @property
+    def incremental_lists(self) -> bool:
+        return self.settings.getbool("GOVREPORTS_INCREMENTAL_LISTS", True)
+
+    @property
     def max_query(self) -> int:
         return self.settings.getint("GOVREPORTS_MAX_QUERY_LENGTH", 200)
 
@@ -156,6 +161,7 @@ class ReportsSpider(scrapy.Spider):
         """Known URLs first (rechecks are cheap and tell removals), then start pages, then sitemaps."""
         for url in self.fresh_urls:
             self._requested.add(dedupe_key(url))
+        self._archived = {dedupe_key(url) for url in (*self.fresh_urls, *self.known_urls, *self.recheck_urls)}
         self.crawler.stats.set_value("govreports/fresh_skipped", len(self.fresh_urls))
         yield from self._known_requests()
         for source in self.sources:
@@ -403,7 +409,7 @@ class ReportsSpider(scrapy.Spider):
         inside a report column, the neutral links of its list."""
         in_column = self._is_report_column(response.url, info, titles)
         hops = 0 if is_report_column_url(response.url) else info.get("hops", 0)
-        new_items = 0
+        new_items = archived_items = 0
         pagers: list[Link] = []
         for link in links:
             if trap := trap_reason(link.url, link.text, self.max_query):
@@ -417,11 +423,16 @@ class ReportsSpider(scrapy.Spider):
             if self._is_pager(link, response.url):
                 pagers.append(link)
                 continue
+            archived_items += dedupe_key(link.url) in self._archived
             request = self._listing_link(response, source, link, kind, in_column, hops)
             if request is not None:
                 new_items += request.meta["gr"]["kind"] in ("candidate", "item")
                 yield request
-        if in_column:
+        if in_column and archived_items and not new_items and self.incremental_lists:
+            # Lists run newest first: a page that shows only archived reports means the rest
+            # of the list holds nothing new either (the archived reports are rechecked directly).
+            self.crawler.stats.inc_value("govreports/lists_cut_short")
+        elif in_column:
             yield from self._follow_pagination(response, source, info, pagers, new_items)
         yield from self._follow_shell(response, source, info, links)
 

@@ -47,6 +47,16 @@ def test_unchanged_recrawl_stores_nothing_and_counts_304s(recrawled):
     assert m and int(m.group(1)) >= 20, recrawled["again"].stderr[-1500:]
 
 
+def test_recrawl_stops_walking_lists_that_show_nothing_new(recrawled):
+    def pages(result):
+        return int(re.search(r"pages fetched: (\d+)", result.stderr).group(1))
+
+    first, again = pages(recrawled["first"]), pages(recrawled["again"])
+    # every archived report is rechecked (RECHECK_AFTER_HOURS=0 in the tests), but list pages
+    # beyond one that shows only archived reports are not fetched again
+    assert again < first
+
+
 def _alerts_of(recrawled, kind):
     first_run_alerts = recrawled["counts"][0]["alerts"]
     return [a for a in recrawled["alerts"][first_run_alerts:] if a["kind"] == kind]
