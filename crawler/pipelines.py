@@ -55,7 +55,8 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self, spider):
+    def open_spider(self):
+        spider = self.crawler.spider
         self.archive = Archive(self.db_path)
         self.crawler.govreports_archive = self.archive  # the fetch log writes through it too
         self.run_id = self.archive.start_run()

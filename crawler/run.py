@@ -91,7 +91,7 @@ def run_crawl(
     from spiders.reports import ReportsSpider
 
     with archive_lock(db):
-        process = CrawlerProcess(project_settings(db, overrides), install_root_handler=True)
+        process = CrawlerProcess(project_settings(db, overrides))
         kwargs: dict[str, Any] = {}
         if start_urls:
             kwargs["start_urls"] = ",".join(start_urls)
