@@ -59,6 +59,7 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
     record["url"] = url
     timings: dict[str, float] = {}
     alternate = None  # a second reading of the same document (its text), used where tables miss
+    flipped = None  # the text read as numbers-then-label, tried when the arithmetic fails
     started = time.perf_counter()
     if kind is DocumentKind.HTML:
         from .html import read_page
@@ -80,6 +81,7 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
             alternate = lambda: rows_from_text(pdf.text)  # noqa: E731 - deferred: rarely needed
         else:
             rows = rows_from_text(text)
+            flipped = lambda: rows_from_text(pdf.text, values_first=True)  # noqa: E731
         title = identity.title_from_lines(text.splitlines()) or pdf.title
         published, agency_hint = identity.published_from_text(text), None
     elif kind is DocumentKind.DOCX:
@@ -98,11 +100,12 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
 
         text, _ = decode(data, content_type)
         rows = rows_from_text(text)
+        flipped = lambda: rows_from_text(text, values_first=True)  # noqa: E731 - deferred
         title = identity.title_from_lines(text.splitlines())
         published, agency_hint = identity.published_from_text(text), None
     timings["read"] = time.perf_counter() - started - timings.get("trafilatura", 0.0)
     started = time.perf_counter()
-    _fill(record, rows, text, title, published, agency_hint, alternate)
+    _fill(record, rows, text, title, published, agency_hint, alternate, flipped)
     timings["interpret"] = time.perf_counter() - started
     return Parsed(record, text, kind.value, timings)
 
@@ -115,6 +118,7 @@ def _fill(
     published: str | None,
     agency_hint: str | None,
     alternate=None,
+    flipped=None,
 ) -> None:
     reading = interpret(rows)
     if alternate is not None and not (reading.active and reading.requests and reading.review):
@@ -127,6 +131,41 @@ def _fill(
     agency = identity.agency_from_title(title) or agency_hint or identity.agency_from_opening(text)
     record["agency"] = agency if agency and len(agency) <= 40 else None
     record["published"] = published
+    record["sections"] = sections_of(text)
+    _fill_numbers(record, reading)
+    if flipped is not None and any(not c["passed"] for c in record["checks"]):
+        # Some extractions print each row's numbers before its label. Read that way too, and
+        # take a section from that reading only where the format's own arithmetic then holds
+        # better (per section: a document may print its tables differently).
+        trial = empty_record()
+        trial["year"] = record["year"]
+        _fill_numbers(trial, interpret(flipped()))
+        taken = []
+        for section, prefix in (("requests", "requests."), ("review_litigation", "review_litigation.")):
+            if _arithmetic_score(trial, prefix) > _arithmetic_score(record, prefix):
+                record[section] = trial[section]
+                if section == "requests" and "legacy_requests_other_processing" in trial:
+                    record["legacy_requests_other_processing"] = trial["legacy_requests_other_processing"]
+                taken.append(section)
+        if taken:
+            record["checks"] = run_checks(record)
+            record["warnings"] = [w for w in record["warnings"] if not w.startswith(("section 三", "section 四"))]
+            record["warnings"].append(
+                f"{', '.join(taken)}: the numbers of each row come before its label in this text; read "
+                "that way, because only then does the report's arithmetic hold"
+            )
+
+
+def _arithmetic_score(record: dict[str, Any], prefix: str) -> tuple[int, int]:
+    """(checks passed − failed, numbers known) for one section's checks and numbers."""
+    from ..record.model import numbers_of
+
+    balance = sum(1 if c["passed"] else -1 for c in record["checks"] if c["rule"].startswith(prefix))
+    known = sum(v is not None for k, v in numbers_of(record).items() if k.startswith(prefix))
+    return balance, known
+
+
+def _fill_numbers(record: dict[str, Any], reading: Any) -> None:
     fmt = detect_format(reading)
     if fmt is None:
         if reading.saw_old or (record["year"] and record["year"] < 2019):
@@ -141,7 +180,6 @@ def _fill(
         record["format"] = fmt
         fill_record(record, reading, fmt)
         _warn_missing(record, reading)
-    record["sections"] = sections_of(text)
     record["checks"] = run_checks(record)
 
 

@@ -239,6 +239,26 @@ def body_text(html_text: str, tree: etree._Element, warnings: list[str], timings
     return text or visible_text(tree)
 
 
+_DATE_CLASS = etree.XPath(
+    "//*[contains(translate(concat(@class, ' ', @id), 'DATEIMPUBLSH', 'dateimpublsh'), 'date')"
+    " or contains(translate(concat(@class, ' ', @id), 'DATEIMPUBLSH', 'dateimpublsh'), 'time')"
+    " or contains(concat(@class, ' ', @id), 'fbsj') or contains(concat(@class, ' ', @id), 'fbrq')]"
+)
+
+
+def _lone_dated_element(tree: etree._Element) -> str | None:
+    """A date printed alone in an element named for it (class="date", id="fbsj" …), when the
+    page has exactly one such date: a sidebar of dated news has many and says nothing."""
+    from . import identity
+
+    dates = set()
+    for el in _DATE_CLASS(tree):
+        text = "".join(el.itertext()).strip()
+        if 8 <= len(text) <= 40 and (date := identity.date_of(text)):
+            dates.add(date)
+    return dates.pop() if len(dates) == 1 else None
+
+
 def read_page(
     data: bytes, content_type: str | None, warnings: list[str], timings: dict[str, float]
 ) -> tuple[list[Row], str, str | None, str | None, str | None, Callable[[], list[Row]] | None]:
@@ -271,7 +291,11 @@ def read_page(
     title = title or identity.title_from_lines(text.splitlines())
     # Dates and 发布机构 lines are looked up in the tag-stripped source: cheaper than a text walk.
     flat = _TAGS.sub("", html_text[:300_000]).replace("&nbsp;", " ")
-    published = identity.date_of(first_meta(doc.meta, _META_DATE)) or identity.published_from_text(flat)
+    published = (
+        identity.date_of(first_meta(doc.meta, _META_DATE))
+        or identity.published_from_text(flat)
+        or _lone_dated_element(doc.tree)
+    )
     m = _PUBLISHER_LINE.search(flat)
     agency = m.group(1) if m else first_meta(doc.meta, _META_SOURCE)
     return rows, text, title, published, agency, alternate

@@ -25,7 +25,7 @@ _PUBLISHED_LINE = re.compile(r"(发布时间|发布日期|发文日期|公开日
 
 def clean_title(text: str) -> str:
     """Whitespace between Chinese characters removed (titles wrap and pad in every layout)."""
-    text = re.sub(r"^[#\s*]+", "", text or "").strip()
+    text = re.sub(r"^[#\s*]+|[\s*]+$", "", text or "").strip()
     return re.sub(r"\s+", "", text)
 
 

@@ -156,9 +156,10 @@ def _take_request(reading: Reading, context: list[str], row: Row, following: lis
     """One section 三 row. A label wrapped around its numbers (PDF text: '5.要求…重新出' /
     numbers / '具已获取信息') is matched with the fragment that follows the numbers."""
     key = L.match_request_row(context)
-    if key is None and following:
-        key = L.match_request_row(["".join(context[-2:] + following)])
     single_other = key is None and L.is_single_other_processing(context)
+    if key is None and not single_other and following and L.match_request_row(following) is None:
+        # only a fragment that is no row label of its own can be the rest of this one
+        key = L.match_request_row(["".join(context[-2:] + following)])
     if key is None and not single_other:
         reading.warnings.append(f"section 三: a row of values with no known label ({'/'.join(context[-2:])})")
         return

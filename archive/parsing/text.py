@@ -12,12 +12,25 @@ from __future__ import annotations
 import re
 
 from .numbers import is_value_cell, looks_numeric
+from .labels import section_heading
 from .tables import Row
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 # Page furniture that PDF text carries between table rows: "- 4 -", "第 4 页", "4 / 6".
 _PAGE_NUMBER = re.compile(r"^\s*([-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+# Markup that PDF-to-markdown converters leave inside cells (<br>, **bold**).
+_INLINE_TAGS = re.compile(r"</?(br|b|strong|span|p)\b[^>]*>", re.I)
+# Column placeholders such converters invent for empty header cells (Col2, Col10).
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def is_text_value(cell: str) -> bool:
+    """A value token of plain text: a number, a zero mark, or short digit-like garbage (1O);
+    a token with a word in it (Col2, six) is not — in text its column cannot be known."""
+    return is_value_cell(cell) and (looks_numeric(cell) or not _WORDS.search(cell))
+
+
 # A label with its digits glued on ("…申请数量6000006"): the label ends in Chinese.
 _GLUED_DIGITS = re.compile(r"^(.*[\u3400-\u9fff）)])(\d{7,})$")
 
@@ -33,7 +46,7 @@ def _cells_of_line(line: str) -> list[str]:
         parts = line.split("\t")
     cells = []
     for part in parts:
-        text = _SPACES.sub(" ", part).strip()
+        text = _SPACES.sub(" ", _INLINE_TAGS.sub("", part)).strip().strip("*").strip()
         if text:
             cells.extend(_split_numbers(text))
     return cells
@@ -76,23 +89,51 @@ def _join_broken_labels(cells: list[tuple[str, bool]]) -> list[str]:
     return out
 
 
-def rows_from_text(text: str) -> list[Row]:
-    """Every line of the text as cells, regrouped into label-run + value-run rows."""
+def rows_from_text(text: str, values_first: bool = False) -> list[Row]:
+    """Every line of the text as cells, regrouped into label-run + value-run rows (or, with
+    `values_first`, value-run + label-run rows, for extractions that print numbers first)."""
     tagged: list[tuple[str, bool]] = []
     for line in text.splitlines():
         cells = _cells_of_line(line)
         for cell in cells:
             tagged.append((cell, len(cells) == 1))
+    cells = _join_broken_labels(tagged)
+    return _values_then_labels(cells) if values_first else _labels_then_values(cells)
+
+
+def _labels_then_values(cells: list[str]) -> list[Row]:
     rows: list[Row] = []
     labels: list[str] = []
     values: list[str] = []
-    for cell in _join_broken_labels(tagged):
-        if is_value_cell(cell):
+    for cell in cells:
+        if is_text_value(cell):
             values.append(cell)
             continue
         if values:
             rows.append(Row(labels, values))
             labels, values = [], []
         labels.append(cell)
+    rows.append(Row(labels, values))
+    return rows
+
+
+def _values_then_labels(cells: list[str]) -> list[Row]:
+    """A run of values, then the labels after it, make one row; labels before any values
+    (headings) stay context."""
+    rows: list[Row] = []
+    labels: list[str] = []
+    values: list[str] = []
+    for cell in cells:
+        if not is_text_value(cell):
+            if values and labels and section_heading(cell):
+                # a section heading after a row's label starts the next section, not this row
+                rows.append(Row(labels, values))
+                labels, values = [], []
+            labels.append(cell)
+            continue
+        if labels:
+            rows.append(Row(labels, values))
+            labels, values = [], []
+        values.append(cell)
     rows.append(Row(labels, values))
     return rows
