@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .numbers import is_value_cell, looks_numeric
 from .labels import section_heading
+from .numbers import is_value_cell, looks_numeric
 from .tables import Row
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
