@@ -135,7 +135,7 @@ def store_parsed(
         document_id=fetch.doc_id,
         capture=capture,
         captured_at=fetch.fetched_at,
-        region=region,
+        region=region or ident.region_of(parsed.record.get("agency")),
         fingerprint=parsed.fingerprint,
         search=parsed.search,
     )

@@ -29,7 +29,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_KEYS = {"name", "agency", "start_urls", "hosts"}
+_KEYS = {"name", "agency", "region", "start_urls", "hosts"}
 
 
 class SourcesError(ValueError):
@@ -44,6 +44,7 @@ class Source:
     start_urls: list[str]
     hosts: list[str] = field(default_factory=list)
     agency: str | None = None
+    region: str | None = None  # e.g. "福建省福州市平潭" — a facet of the archive
 
     def __post_init__(self) -> None:
         self.hosts = _merge_hosts(self.hosts, self.start_urls)
@@ -123,9 +124,12 @@ def _source_from_table(table: object, where: str) -> Source:
     agency = table.get("agency")
     if agency is not None and not isinstance(agency, str):
         raise SourcesError(f"{where}: 'agency' must be a string")
+    region = table.get("region")
+    if region is not None and not isinstance(region, str):
+        raise SourcesError(f"{where}: 'region' must be a string")
     start_urls = [_check_url(u, where) for u in urls]
     try:
-        return Source(name.strip(), start_urls, hosts, agency)
+        return Source(name.strip(), start_urls, hosts, agency, region)
     except SourcesError as exc:  # a malformed hosts entry
         raise SourcesError(f"{where}: {exc}") from None
 

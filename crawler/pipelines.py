@@ -36,6 +36,7 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.run_id: int | None = None
+        self.regions: dict[str, str] = {}
         self._last_progress = 0.0
         self.recheck_after_hours = crawler.settings.getfloat("GOVREPORTS_RECHECK_AFTER_HOURS", 20.0)
         self.commit_interval = crawler.settings.getfloat("GOVREPORTS_COMMIT_INTERVAL", 1.0)
@@ -77,8 +78,13 @@ class ArchivePipeline:
             # and every page of Scrapy's memory; a spawned one imports only the parser.
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
         sources = getattr(spider, "sources_list", None) or []
+        self.regions = {s.name: s.region for s in sources if getattr(s, "region", None)}
         self.archive.save_sources(
-            [{"name": s.name, "agency": s.agency, "start_urls": list(s.start_urls), "hosts": list(s.hosts)} for s in sources]
+            [
+                {"name": s.name, "agency": s.agency, "region": s.region, "start_urls": list(s.start_urls),
+                 "hosts": list(s.hosts)}
+                for s in sources
+            ]
         )
         self.archive.begin_batch()
 
@@ -135,7 +141,8 @@ class ArchivePipeline:
         else:
             parsed = parse_in_worker(*args)
         result = store_parsed(
-            self.archive, parsed, fetch, link_text=item.link_text, role=item.role, run_id=self.run_id
+            self.archive, parsed, fetch, link_text=item.link_text, role=item.role, run_id=self.run_id,
+            region=self.regions.get(item.source or ""),
         )
         self.stats.inc_value(f"govreports/{result.kind}")
         if result.kind == "unreadable":

@@ -125,3 +125,9 @@ def test_scrapy_crawl_command_archives_too(tmp_path):
         )
     assert result.returncode == 0, result.stderr[-2000:]
     assert sqlite3.connect(db).execute("select count(*) from reports").fetchone()[0] == 28
+
+
+def test_reports_carry_a_region_to_facet_on(crawled):
+    conn = sqlite3.connect(crawled["db"])
+    regions = {row[0] for row in conn.execute("select distinct region from reports")}
+    assert {"清河市", "淮安市"} <= regions

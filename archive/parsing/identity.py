@@ -121,3 +121,15 @@ def date_of(text: str | None) -> str | None:
 def published_from_text(text: str) -> str | None:
     m = _PUBLISHED_LINE.search(text[:20000])
     return date_of(m.group(2)) if m else None
+
+
+_PLACE = re.compile(r"^(.{1,8}?(?:自治区|特别行政区|省|自治州|地区|盟|市|县|区|旗))")
+
+
+def region_of(agency: str | None) -> str | None:
+    """The administrative place an agency's name starts with: 淮安市人民政府 → 淮安市,
+    阜新市海州区 → 阜新市 (the first division named), 河东区东关街道办事处 → 河东区."""
+    if not agency:
+        return None
+    m = _PLACE.match(normalize(agency))
+    return m.group(1) if m and len(m.group(1)) >= 2 else None
