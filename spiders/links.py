@@ -65,7 +65,7 @@ _TRAP_URL = re.compile(
 _TRAP_TEXT = re.compile(r"检索|搜索|日历|打印")
 _MAX_URL_LENGTH = 2000
 SHELL_TARGET = re.compile(r"""location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*["']([^"']+)["']""")
-_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_DATASTORE_PART = re.compile(r"<(nextgroup|record)>\s*<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 # class/id words of the containers that repeat on every page of a portal (导航 dh, 当前位置 dqwz …).
 _CHROME_NAME = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|menu|header|head|top|topbar|top-bar|footer|foot|bottom|sidebar|side|aside|banner"
@@ -235,12 +235,27 @@ def page_titles(selector: Selector) -> dict[str, str]:
         lowered = "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
         return selector.xpath(f"//meta[{lowered}='{name}']/@content").get(default="").strip()
 
+    h1 = selector.xpath("normalize-space(string((//h1)[1]))").get(default="")
+    if not h1:
+        # CMS templates without an <h1> print the title in a div named for it
+        for text in selector.xpath(
+            "//body//*[contains(@class, 'title') or contains(@id, 'title')][not(self::a)]"
+            "/descendant-or-self::*[1]"
+        ):
+            candidate = text.xpath("normalize-space(string(.))").get(default="")
+            if 6 <= len(candidate) <= 80 and title_kind(candidate) is not None:
+                h1 = candidate
+                break
     return {
         "article": meta("articletitle"),
-        "h1": selector.xpath("normalize-space(string((//h1)[1]))").get(default=""),
+        "h1": h1,
         "title": selector.xpath("normalize-space(string((//title)[1]))").get(default=""),
         "column": meta("columnname"),
     }
+
+
+_ROW_DATE = re.compile(r"[\[(（【]?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?[\])）】]?")
+_GENERIC_TEXT = re.compile(r"^(详细|详情|查看详情|查看|点击查看|更多|more|>>|»)$", re.IGNORECASE)
 
 
 def _link_text(anchor: Selector) -> str:
@@ -252,6 +267,13 @@ def _link_text(anchor: Selector) -> str:
     stem = text.rstrip(".…").strip()
     if title and len(title) > len(stem) and (not stem or title.startswith(stem[:4]) or text != stem):
         return title
+    if _GENERIC_TEXT.match(text):
+        # "详细" / "查看详情": the list row names the item in a sibling cell or span
+        row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::div][1]")
+        sibling = row.xpath("normalize-space(string(.))").get(default="") if row else ""
+        sibling = _ROW_DATE.sub("", sibling.replace(text, "")).strip()
+        if 6 <= len(sibling) <= 120:
+            return sibling
     return text
 
 
@@ -285,11 +307,16 @@ def extract_links(response: HtmlResponse) -> list[Link]:
     HTML inside CDATA and invisible to an HTML parser. A URL linked both from the chrome and
     from the content counts as content.
     """
-    selectors = [response.selector]
-    for block in response.xpath("//script[@type='text/xml']/text()").getall():
-        selectors += [Selector(text=fragment) for fragment in _CDATA.findall(block)]
+    selectors = [(response.selector, False)]
+    blocks = response.xpath("//script[@type='text/xml']/text()").getall()
+    if not blocks and b"<datastore" in response.body[:4096]:
+        blocks = [response.text]  # a Hanweb dataproxy.jsp answer: the datastore itself
+    for block in blocks:
+        for group, fragment in _DATASTORE_PART.findall(block):
+            # <nextgroup> holds the link to the column's next records (dataproxy.jsp): a pager
+            selectors.append((Selector(text=fragment), group == "nextgroup"))
     found: dict[str, Link] = {}
-    for selector in selectors:
+    for selector, is_next_group in selectors:
         chrome_cache: dict[int, tuple[object, bool]] = {}
         for anchor in selector.xpath("//a[@href] | //area[@href]"):
             href = (anchor.xpath("@href").get() or "").strip()
@@ -298,7 +325,7 @@ def extract_links(response: HtmlResponse) -> list[Link]:
             url = response.urljoin(href).split("#", 1)[0]
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
-            text = _link_text(anchor)
+            text = "下一页" if is_next_group else _link_text(anchor)
             key = dedupe_key(url)
             chrome = _in_chrome(anchor, chrome_cache)
             old = found.get(key)

@@ -71,7 +71,10 @@ def title_kind(title: str | None) -> str | None:
         return None
     text = normalize(title)
     if not _REPORT.search(text) and "年报" not in text:
-        return "lookalike" if _OTHER_DOCUMENT.search(text) else None
+        if _OTHER_DOCUMENT.search(text):
+            return "lookalike"
+        # other disclosure documents: 2022年上半年政府信息公开数据统计, …工作要点落实情况
+        return "lookalike" if "公开" in text and _LOOKALIKE.search(text) else None
     if _LOOKALIKE.search(text):
         return "lookalike"
     if "年报" in text and not _REPORT.search(text) and "信息公开" not in text:
