@@ -80,9 +80,14 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
         if rows:
             alternate = lambda: rows_from_text(pdf.text)  # noqa: E731 - deferred: rarely needed
         else:
-            rows = rows_from_text(text)
+            # No ruled tables: rows from the words' positions or from the plain text, whichever
+            # reading the report's own arithmetic agrees with more.
+            rows = _best_rows([r for r in (pdf.positional, rows_from_text(text)) if r])
+            alternate = lambda: rows_from_text(pdf.text)  # noqa: E731
             flipped = lambda: rows_from_text(pdf.text, values_first=True)  # noqa: E731
-        title = identity.title_from_lines(text.splitlines()) or pdf.title
+        title = identity.title_from_lines(text.splitlines()) or (
+            pdf.title if pdf.title and identity.is_report_title(pdf.title) else None  # not a file name
+        )
         published, agency_hint = identity.published_from_text(text), None
     elif kind is DocumentKind.DOCX:
         from .docx import DocxError, read_docx
@@ -154,6 +159,15 @@ def _fill(
                 f"{', '.join(taken)}: the numbers of each row come before its label in this text; read "
                 "that way, because only then does the report's arithmetic hold"
             )
+
+
+def _best_rows(options: list[list[Row]]) -> list[Row]:
+    def score(rows: list[Row]) -> tuple[int, int]:
+        trial = empty_record()
+        _fill_numbers(trial, interpret(rows))
+        return _arithmetic_score(trial, "")
+
+    return max(options, key=score) if len(options) > 1 else (options[0] if options else [])
 
 
 def _arithmetic_score(record: dict[str, Any], prefix: str) -> tuple[int, int]:
