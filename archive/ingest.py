@@ -16,7 +16,7 @@ from typing import Any
 from .parsing import ParseError, parse_document
 from .parsing import identity as ident
 from .parsing.detect import title_kind
-from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, content_fingerprint, numbers_of
+from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, content_fingerprint, known_count
 from .storage import alerts
 from .storage.db import Archive, Fetch, noise_free_hash
 from .storage.versions import mark_removed, search_text, store_record
@@ -61,7 +61,7 @@ def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_titl
         search_text(record, parsed.text),
         gzip.compress(body, compresslevel=6),
         noise_free_hash(body),
-        known_numbers(record),
+        known_count(record),
     )
 
 
@@ -77,7 +77,7 @@ def is_report(
     if title_kind(record.get("title")) == "lookalike":
         return False, "look-alike title"
     if known is None:
-        known = known_numbers(record)
+        known = known_count(record)
     if record["format"] != FORMAT_UNKNOWN and known:
         return True, "statistics tables read"
     if "report" not in kinds:
@@ -87,10 +87,6 @@ def is_report(
     if role == "candidate" and _ATTACHMENT_HINT.search(text or ""):
         return False, "report page that hands over to its attachment"
     return True, "report title, tables unreadable"
-
-
-def known_numbers(record: dict[str, Any]) -> int:
-    return sum(v is not None for v in numbers_of(record).values())
 
 
 @dataclass

@@ -108,6 +108,11 @@ def numbers_of(record: dict[str, Any]) -> dict[str, Any]:
     return {p: get_path(record, p) for p in numeric_paths()}
 
 
+def known_count(record: dict[str, Any]) -> int:
+    """How many of the 200 numbers a record gives."""
+    return sum(v is not None for v in numbers_of(record).values())
+
+
 def canonical_json(value: Any) -> str:
     """Deterministic JSON (sorted keys, no whitespace, Chinese kept) for hashing and storage."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

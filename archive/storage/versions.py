@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..record.diff import diff_records
-from ..record.model import applicant_columns, canonical_json, content_fingerprint, field_labels
+from ..record.model import applicant_columns, canonical_json, content_fingerprint, field_labels, known_count
 from .db import Archive, now_iso, stable_id
 from .search import index_text
 
@@ -33,12 +33,6 @@ def identity_of(record: dict[str, Any]) -> str:
     if record.get("agency") and record.get("year"):
         return f"{record['agency']}|{record['year']}"
     return f"url|{record.get('url')}"
-
-
-def _known_numbers(record: dict[str, Any]) -> int:
-    from ..record.model import numbers_of
-
-    return sum(v is not None for v in numbers_of(record).values())
 
 
 def store_record(
@@ -82,7 +76,7 @@ def store_record(
         if current["url"] != record.get("url") and not _primary_is_gone(archive, current["url"]):
             # Another copy of the same report (an attachment beside its HTML page, a mirror):
             # it replaces the primary only if it carries more numbers.
-            if _known_numbers(record) <= _known_numbers(old):
+            if known_count(record) <= known_count(old):
                 return Outcome("alternate", report_id, current["version"], [])
         changes = diff_records(old, record)
         version = current["version"] + 1
