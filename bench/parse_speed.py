@@ -21,12 +21,14 @@ from archive.parsing import parse_document
 FILES = ROOT / "tests" / "files"
 
 
-def _pad_to(data: bytes, size: int) -> bytes:
+def _pad_to(data: bytes, size: int, encoding: str = "utf-8") -> bytes:
     """A typical portal page is ~100 KB, mostly chrome: pad the fixture with sidebar news."""
     if len(data) >= size or b"</body>" not in data:
         return data
     item = "<li><a href='/xwzx/t20250101_1.html'>市政府召开常务会议研究部署近期重点工作</a><span>2025-01-01</span></li>"
-    filler = ("<div class='sidebar'><ul>" + item * ((size - len(data)) // len(item.encode()) + 1) + "</ul></div>").encode()
+    filler = ("<div class='sidebar'><ul>" + item * ((size - len(data)) // len(item.encode()) + 1) + "</ul></div>").encode(
+        encoding
+    )
     return data.replace(b"</body>", filler + b"</body>", 1)
 
 
@@ -36,7 +38,7 @@ def measure(paths: list[Path], rounds: int, pad: int | None = None) -> dict[str,
     for path in paths:
         data = path.read_bytes()
         if pad:
-            data = _pad_to(data, pad)
+            data = _pad_to(data, pad, "gbk" if "gbk" in path.name else "utf-8")  # in the page's own encoding
         sizes.append(len(data))
         ct = "text/html; charset=GBK" if "header-only" in path.name else None
         parse_document(data, content_type=ct)  # warm-up (imports, regex compilation)

@@ -116,11 +116,10 @@ def statistics_tables(tree: etree._Element) -> list[etree._Element]:
     return chosen
 
 
-_HEADINGS_AND_TABLES = etree.XPath(
-    "//table | //*[self::p or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
-    " or self::div or self::span or self::strong or self::b or self::font or self::section]"
-    "[text()[contains(., '、') or contains(., '．')]]"
-)
+# Tables and the elements of text holding 、 or ． (section headings are among them), in
+# document order. Selecting text nodes is several times faster in lxml than testing elements.
+_HEADINGS_AND_TABLES = etree.XPath("//table | //text()[contains(., '、') or contains(., '．')]/..")
+_HEADING_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "b", "font", "section", "td"}
 
 
 def rows_in_order(tree: etree._Element, tables: list[etree._Element]) -> list[Row]:
@@ -133,6 +132,8 @@ def rows_in_order(tree: etree._Element, tables: list[etree._Element]) -> list[Ro
         if el.tag == "table":
             if id(el) in chosen:
                 rows.extend(grid_rows(table_grid(el)))
+            continue
+        if el.tag not in _HEADING_TAGS:
             continue
         text = (el.text or "").strip()
         if 4 <= len(text) <= 40 and L.section_heading(text):
@@ -196,8 +197,8 @@ def report_container(tree: etree._Element) -> etree._Element | None:
     """The element holding the report itself: the nearest common ancestor of its first heading
     (总体情况) and its last (其他需要报告的事项 / 存在的主要问题). The report's own structure
     marks its body, so menus, sidebars and footers fall outside without a boilerplate model."""
-    first = tree.xpath("//*[contains(text(), '总体情况') or contains(text(), '概述')]")
-    last = tree.xpath("//*[contains(text(), '其他需要报告')]") or tree.xpath("//*[contains(text(), '存在的主要问题')]")
+    first = tree.xpath("//text()[contains(., '总体情况') or contains(., '概述')]/..")
+    last = tree.xpath("//text()[contains(., '其他需要报告')]/..") or tree.xpath("//text()[contains(., '存在的主要问题')]/..")
     if not first or not last:
         return None
     ancestors = {id(a): a for a in first[0].iterancestors()}
@@ -289,13 +290,20 @@ def read_page(
             return rows_from_text(visible_text(tree)) if tree is not None else []
     text = body_text(html_text, doc.tree, warnings, timings)  # consumes the tree: last use
     title = title or identity.title_from_lines(text.splitlines())
-    # Dates and 发布机构 lines are looked up in the tag-stripped source: cheaper than a text walk.
-    flat = _TAGS.sub("", html_text[:300_000]).replace("&nbsp;", " ")
-    published = (
-        identity.date_of(first_meta(doc.meta, _META_DATE))
-        or identity.published_from_text(flat)
-        or _lone_dated_element(doc.tree)
-    )
-    m = _PUBLISHER_LINE.search(flat)
-    agency = m.group(1) if m else first_meta(doc.meta, _META_SOURCE)
+    # Dates and 发布机构 lines are looked up, only when needed, in the tag-stripped source.
+    flat = None
+
+    def flat_text() -> str:
+        nonlocal flat
+        if flat is None:
+            flat = _TAGS.sub("", html_text[:300_000]).replace("&nbsp;", " ")
+        return flat
+
+    published = identity.date_of(first_meta(doc.meta, _META_DATE))
+    if published is None:
+        published = identity.published_from_text(flat_text()) or _lone_dated_element(doc.tree)
+    agency = None
+    if not identity.agency_from_title(title):
+        m = _PUBLISHER_LINE.search(flat_text())
+        agency = m.group(1) if m else first_meta(doc.meta, _META_SOURCE)
     return rows, text, title, published, agency, alternate
