@@ -27,7 +27,7 @@ _ATTACHMENT_HINT = re.compile(r"详见附件|附件下载|附件[:：]|全真版
 
 
 @dataclass
-class Parsed:
+class ParseResult:
     """The worker's answer: a record and body text, or the reason the document was unreadable."""
 
     record: dict[str, Any] | None
@@ -40,12 +40,12 @@ class Parsed:
     known_numbers: int | None = None
 
 
-def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_title: str | None) -> Parsed:
+def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_title: str | None) -> ParseResult:
     """Parse one document (runs in a worker process)."""
     try:
         parsed = parse_document(body, url=url, content_type=content_type)
     except ParseError as exc:
-        return Parsed(None, "", str(exc), body_gzip=gzip.compress(body, compresslevel=6), noise_sha=noise_free_hash(body))
+        return ParseResult(None, "", str(exc), body_gzip=gzip.compress(body, compresslevel=6), noise_sha=noise_free_hash(body))
     record = parsed.record
     if parent_title and not record.get("year"):
         # An attachment without a title of its own is named by the page that links it.
@@ -53,7 +53,7 @@ def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_titl
         record["title"] = record.get("title") or title
         record["year"] = ident.year_from_title(title)
         record["agency"] = record.get("agency") or ident.agency_from_title(title)
-    return Parsed(
+    return ParseResult(
         record,
         parsed.text,
         None,
@@ -100,7 +100,7 @@ class IngestResult:
 
 def store_parsed(
     archive: Archive,
-    parsed: Parsed,
+    parsed: ParseResult,
     fetch: Fetch,
     *,
     link_text: str | None,

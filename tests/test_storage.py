@@ -4,7 +4,7 @@ import copy
 
 from conftest import FILES
 
-from archive.ingest import Parsed, store_parsed
+from archive.ingest import ParseResult, store_parsed
 from archive.parsing import parse_document
 from archive.storage.db import Archive
 from archive.storage.search import fts_query, index_text
@@ -20,7 +20,7 @@ def _ingest(archive, name, url, record=None, text=None, at="2025-02-01T00:00:00+
         role="candidate", source="test", link_text=None, parent_url=None,
     )
     result = store_parsed(
-        archive, Parsed(record, text if text is not None else parsed.text), fetch, link_text=None, role="candidate"
+        archive, ParseResult(record, text if text is not None else parsed.text), fetch, link_text=None, role="candidate"
     )
     return result, parsed
 

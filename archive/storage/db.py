@@ -256,6 +256,11 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def _insert_sql(verb: str, table: str, columns) -> str:
+    """`insert [or replace] into table (a, b) values (?, ?)` — names come from our own code only."""
+    return f"{verb} into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+
+
 class Archive:
     """Writes to one archive file. Each public method is one transaction."""
 
@@ -378,11 +383,7 @@ class Archive:
             "report_id": existing["report_id"] if existing else None,
             "content_sha": existing["content_sha"] if existing else None,
         }
-        cols = list(doc)
-        self.db.conn.execute(
-            f"insert or replace into documents ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-            [doc[c] for c in cols],
-        )
+        self.db.conn.execute(_insert_sql("insert or replace", "documents", list(doc)), list(doc.values()))
         return Fetch(doc_id, url, status, headers, body, fetched_at, doc["raw_sha256"], existing)
 
     def add_capture(self, fetch: Fetch, run_id: int | None) -> int:
@@ -430,10 +431,6 @@ class Archive:
             )
         return existing
 
-    def capture_body(self, capture_id: int) -> bytes:
-        row = self.db["captures"].get(capture_id)
-        return gzip.decompress(row["body_gzip"])
-
     # --- the hot path of a crawl: plain executemany inside the caller's transaction ------
     # (sqlite-utils' insert_all introspects the table and commits on every call; a report
     # writes ~220 rows, so these few statements are written by hand.)
@@ -447,32 +444,23 @@ class Archive:
         cols = list(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
         self.db.conn.execute(
-            f"insert into reports ({', '.join(cols)}) values ({', '.join('?' * len(cols))})"
-            f" on conflict(id) do update set {updates}",
-            [row[c] for c in cols],
+            _insert_sql("insert", "reports", cols) + f" on conflict(id) do update set {updates}", list(row.values())
         )
 
     def replace_rows(self, table: str, report_id: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Replace a report's rows in request_cells / check_results (rows as tuples in column order)."""
         self.db.conn.execute(f"delete from {table} where report_id = ?", [report_id])
         if rows:
-            self.db.conn.executemany(
-                f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})", rows
-            )
+            self.db.conn.executemany(_insert_sql("insert", table, columns), rows)
 
     def insert_row(self, table: str, row: dict[str, Any]) -> int:
-        cols = list(row)
-        cursor = self.db.conn.execute(
-            f"insert into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})", [row[c] for c in cols]
-        )
-        return cursor.lastrowid
+        return self.db.conn.execute(_insert_sql("insert", table, list(row)), list(row.values())).lastrowid
 
     def insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
             cols = list(rows[0])
             self.db.conn.executemany(
-                f"insert or replace into {table} ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
-                [[r[c] for c in cols] for r in rows],
+                _insert_sql("insert or replace", table, cols), [[r[c] for c in cols] for r in rows]
             )
 
     def index_report(self, report_id: str, search: dict[str, str]) -> None:
