@@ -45,17 +45,20 @@ def _settings_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
-def _crawl(db: Path, urls: list[str], sources: str | None, overrides: dict[str, str]):
-    from crawler.run import CrawlLocked, run_crawl
+def _crawl(db: Path, urls: list[str], sources: str | None, overrides: dict[str, str], notify=(), notify_config=()):
+    """Crawl, then deliver pending alerts, both under the archive's lock."""
+    from crawler.run import CrawlLocked, archive_lock, run_crawl
 
     # Scrapy's INFO log is for debugging a crawl; the command prints progress and a summary.
     overrides = {"LOG_LEVEL": "WARNING", **overrides}
     try:
-        summary = run_crawl(db, urls, sources, overrides)
+        with archive_lock(db):
+            summary = run_crawl(db, urls, sources, overrides)
+            for line in summary.lines():
+                click.echo(line, err=True)
+            _deliver(db, notify, notify_config)
     except CrawlLocked as exc:
         raise click.ClickException(str(exc)) from exc
-    for line in summary.lines():
-        click.echo(line, err=True)
     return summary
 
 
@@ -74,8 +77,7 @@ def crawl(urls: tuple[str, ...], sources: str | None, db: Path, settings: tuple[
     Alerts that cannot be delivered stay pending and are retried on the next run."""
     if not urls and not sources:
         raise click.UsageError("give start URLs or --sources FILE")
-    summary = _crawl(db, list(urls), sources, _settings_overrides(settings))
-    _deliver(db, notify, notify_config)
+    summary = _crawl(db, list(urls), sources, _settings_overrides(settings), notify, notify_config)
     if summary.pages == 0:
         raise click.ClickException("nothing could be crawled: no page answered (see the fetch_log table)")
 

@@ -38,14 +38,34 @@ class ParseResult:
     body_gzip: bytes | None = None
     noise_sha: str | None = None
     known_numbers: int | None = None
+    retry: bool = False  # the reading was cut off (worker crashed, out of time or memory): try again later
+
+
+class ResourceLimit(Exception):
+    """A document's reading went past the worker's time budget or memory limit."""
+
+
+def unreadable(body: bytes, reason: str, *, retry: bool = False) -> ParseResult:
+    """The answer for a document that could not be read: its capture is still kept."""
+    return ParseResult(
+        None, "", reason, body_gzip=gzip.compress(body, compresslevel=6), noise_sha=noise_free_hash(body), retry=retry
+    )
 
 
 def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_title: str | None) -> ParseResult:
-    """Parse one document (runs in a worker process)."""
+    """Parse one document (runs in a worker process). Never raises: whatever goes wrong
+    inside a reader becomes this document's "unreadable" answer, and the crawl goes on."""
     try:
         parsed = parse_document(body, url=url, content_type=content_type)
     except ParseError as exc:
-        return ParseResult(None, "", str(exc), body_gzip=gzip.compress(body, compresslevel=6), noise_sha=noise_free_hash(body))
+        return unreadable(body, str(exc))
+    except (ResourceLimit, MemoryError) as exc:
+        return unreadable(body, f"{type(exc).__name__}: {exc}", retry=True)
+    except RecursionError:
+        return unreadable(body, "reader error: nested too deeply")
+    except Exception as exc:  # a reader's bug must cost one document, never the crawl
+        log.exception("reader error on %s", url)
+        return unreadable(body, f"reader error: {type(exc).__name__}: {exc}"[:500])
     record = parsed.record
     if parent_title and not record.get("year"):
         # An attachment without a title of its own is named by the page that links it.
@@ -122,7 +142,9 @@ def store_parsed(
         if fetch.content_changed:
             capture()
         if parsed.record is None:
+            archive.settle(fetch, "unreadable", parsed.error, retry=parsed.retry)
             return IngestResult("unreadable", reason=parsed.error)
+        archive.settle(fetch, "not_report", verdict[1])
         return IngestResult("not_report", reason=verdict[1])
     outcome = store_record(
         archive,
@@ -135,6 +157,7 @@ def store_parsed(
         fingerprint=parsed.fingerprint,
         search=parsed.search,
     )
+    archive.settle(fetch, outcome.kind, verdict[1])
     if outcome.kind in ("new", "revised", "text_revised"):
         report = archive.report_row(outcome.report_id)
         alerts.raise_alert(

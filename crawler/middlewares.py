@@ -5,13 +5,12 @@ Each is built in ``from_crawler`` and raises NotConfigured when its setting swit
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, TextResponse
 
 from archive.parsing.detect import DocumentKind, sniff
@@ -61,29 +60,56 @@ class HostAllowlistMiddleware:
         raise IgnoreRequest(f"host {key} is not in the sources' hosts")
 
 
+class RetryLater(IgnoreRequest):
+    """This try failed and its retry is put off: the request comes back later by itself."""
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
-    """RetryMiddleware that waits before each retry: RETRY_BACKOFF_BASE × 2^n seconds, capped.
+    """RetryMiddleware that puts each retry off by RETRY_BACKOFF_BASE × 2^n seconds, capped.
 
     Scrapy retries at once; a portal that answers 503 under load answers 503 again a second
-    later. The wait is an asyncio sleep in process_request (asyncio reactor), so it holds no
-    download slot and blocks nothing else.
+    later. Waiting inside the downloader would hold one of CONCURRENT_REQUESTS places for every
+    sleeping retry (eight of them stall every host), so nothing waits there: the failed try ends
+    as RetryLater (the spider ignores it), a timer hands the retry request back to the engine
+    when its time comes, and the spider is kept open while retries are waiting.
     """
 
     def __init__(self, settings):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.waiting: set[Request] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.keep_open, signal=signals.spider_idle)
+        return middleware
 
     def backoff_delay(self, retry_times: int) -> float:
         """Seconds to wait before try number `retry_times` + 1 (retry_times ≥ 1)."""
         return min(self.backoff_max, self.backoff_base * 2 ** max(0, retry_times - 1))
 
-    async def process_request(self, request: Request) -> None:
-        retry_times = request.meta.get("retry_times", 0)
-        if retry_times and self.backoff_base > 0:
-            delay = self.backoff_delay(retry_times)
-            logger.debug("Waiting %.2fs before retry %d of %s", delay, retry_times, request.url)
-            await asyncio.sleep(delay)
+    def _retry(self, request: Request, reason) -> Request | None:
+        retry = super()._retry(request, reason)
+        if retry is None or self.backoff_base <= 0:
+            return retry
+        delay = self.backoff_delay(retry.meta["retry_times"])
+        self.waiting.add(retry)
+        from twisted.internet import reactor
+
+        reactor.callLater(delay, self._resume, retry)
+        raise RetryLater(f"retry {retry.meta['retry_times']} of {request.url} in {delay:g} s ({reason})")
+
+    def _resume(self, retry: Request) -> None:
+        self.waiting.discard(retry)
+        engine = self.crawler.engine
+        if engine is not None and engine.running:
+            engine.crawl(retry)
+
+    def keep_open(self) -> None:
+        if self.waiting:
+            raise DontCloseSpider("retries are waiting for their time")
 
 
 class CharsetFixMiddleware:

@@ -1,23 +1,25 @@
 """Item pipelines: thin adapters that hand fetched documents to archive/.
 
-Parsing (trafilatura, lxml, pdfplumber) is CPU work: it runs in a process pool so the
-reactor thread keeps fetching while both cores parse. Capture and storage stay on the
-reactor thread, which owns the SQLite connection.
+Parsing (trafilatura, lxml, pdfplumber) is CPU work: it runs in parse workers
+(archive.parse_pool) so the reactor thread keeps fetching while both cores parse, and so a
+hostile document costs one worker, never the crawl. Capture and storage stay on the reactor
+thread, which owns the SQLite connection.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import logging
-import multiprocessing
+import os
+import socket
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.ingest import parse_in_worker, record_gone, store_parsed
+from archive.ingest import IngestResult, parse_in_worker, record_gone, store_parsed
+from archive.parse_pool import ParsePool, end_orphans, process_alive
 from archive.storage.db import Archive
 from crawler.items import DocumentItem, GoneItem
 
@@ -34,12 +36,14 @@ class ArchivePipeline:
         self.workers = workers
         self.progress_interval = progress_interval
         self.archive: Archive | None = None
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ParsePool | None = None
         self.run_id: int | None = None
         self.regions: dict[str, str] = {}
         self._last_progress = 0.0
         self.recheck_after_hours = crawler.settings.getfloat("GOVREPORTS_RECHECK_AFTER_HOURS", 20.0)
         self.commit_interval = crawler.settings.getfloat("GOVREPORTS_COMMIT_INTERVAL", 1.0)
+        self.time_budget = crawler.settings.getfloat("GOVREPORTS_PARSE_TIME_BUDGET", 60.0)
+        self.memory_mb = crawler.settings.getint("GOVREPORTS_PARSE_MEMORY_MB", 2048)
         self._last_commit = time.monotonic()
 
     @classmethod
@@ -60,23 +64,18 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.archive = Archive(self.db_path)
         self.crawler.govreports_archive = self.archive  # the fetch log writes through it too
-        self.run_id = self.archive.start_run()
+        self.run_id, interrupted = self.archive.start_run(os.getpid(), socket.gethostname(), process_alive)
         spider.govreports_run_id = self.run_id
-        # A recrawl rechecks archived report URLs not checked in the last
-        # GOVREPORTS_RECHECK_AFTER_HOURS (conditionally, where validators exist); fresher ones wait.
-        stale, fresh = self.archive.known_urls_by_age(self.recheck_after_hours)
-        known = getattr(spider, "known_urls", None)
-        if isinstance(known, set):
-            known.update(stale)
-        if isinstance(getattr(spider, "fresh_urls", None), set):
-            spider.fresh_urls.update(fresh)
-        validators = getattr(spider, "known_validators", None)
-        if isinstance(validators, dict):
-            validators.update(self.archive.validators())
+        for run in interrupted:
+            ended = end_orphans(json.loads(run["worker_pids"] or "[]"))
+            log.warning("run %s did not finish (marked interrupted)%s: every list is walked again",
+                        run["id"], f"; ended {len(ended)} orphaned parse workers" if ended else "")
+        self._tell_spider(spider)
         if self.workers > 0:
-            # spawn, not fork: a forked child would inherit the reactor's threads and sockets
-            # and every page of Scrapy's memory; a spawned one imports only the parser.
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ParsePool(
+                self.workers, self.time_budget, self.memory_mb,
+                on_workers=lambda pids: self.archive.note_workers(self.run_id, pids),
+            )
         sources = getattr(spider, "sources_list", None) or []
         self.regions = {s.name: s.region for s in sources if getattr(s, "region", None)}
         self.archive.save_sources(
@@ -88,10 +87,30 @@ class ArchivePipeline:
         )
         self.archive.begin_batch()
 
+    def _tell_spider(self, spider) -> None:
+        """What the archive knows that decides what to fetch: archived URLs by age, their
+        validators, documents whose reading never settled, and the lists walked to their end
+        (none after a run that did not finish: then every list is walked again)."""
+        stale, fresh = self.archive.known_urls_by_age(self.recheck_after_hours)
+        if isinstance(getattr(spider, "known_urls", None), set):
+            spider.known_urls.update(stale)
+        if isinstance(getattr(spider, "fresh_urls", None), set):
+            spider.fresh_urls.update(fresh)
+        if isinstance(getattr(spider, "known_validators", None), dict):
+            spider.known_validators.update(self.archive.validators())
+        if isinstance(getattr(spider, "unsettled_urls", None), set):
+            spider.unsettled_urls.update(self.archive.unsettled_urls())
+        walks = getattr(spider, "list_walks", None)
+        if walks is not None and self.archive.last_run_finished(self.run_id):
+            walks.previously_complete.update(self.archive.complete_lists())
+
     def spider_closed(self, spider, reason):
         if self.pool:
-            self.pool.shutdown(wait=True)
+            self.pool.close()
         if self.archive:
+            walks = getattr(spider, "list_walks", None)
+            if walks is not None:
+                self.archive.save_list_walks(walks.results(finished=reason == "finished"), walks.sources, self.run_id)
             self.archive.commit_batch(reopen=False)
             stats = {k: v for k, v in self.stats.get_stats().items() if isinstance(v, (int, float, str))}
             self.archive.finish_run(self.run_id, reason, stats)
@@ -133,22 +152,33 @@ class ArchivePipeline:
             if fetch.content_changed:
                 self.archive.add_capture(fetch, self.run_id)
                 self.stats.inc_value("govreports/captured")
+            self.archive.settle(fetch, "listing")
             return item
         content_type = item.headers.get("Content-Type") or item.headers.get("content-type")
         args = (item.body, item.url, content_type, item.parent_title)
-        if self.pool:
-            parsed = await asyncio.wrap_future(self.pool.submit(parse_in_worker, *args))
-        else:
-            parsed = parse_in_worker(*args)
-        result = store_parsed(
-            self.archive, parsed, fetch, link_text=item.link_text, role=item.role, run_id=self.run_id,
-            region=self.regions.get(item.source or ""),
-        )
+        parsed = await self.pool.parse(*args) if self.pool else parse_in_worker(*args)
+        result = self._store(parsed, fetch, item)
         self.stats.inc_value(f"govreports/{result.kind}")
         if result.kind == "unreadable":
             log.warning("unreadable document %s: %s", item.url, result.reason)
         self._progress()
         return item
+
+    def _store(self, parsed, fetch, item) -> IngestResult:
+        """Store one document's outcome; if storing itself fails, its writes are undone and the
+        document is recorded unreadable (capture kept), so the next crawl reads it again."""
+        try:
+            with self.archive.savepoint():
+                return store_parsed(
+                    self.archive, parsed, fetch, link_text=item.link_text, role=item.role, run_id=self.run_id,
+                    region=self.regions.get(item.source or ""),
+                )
+        except Exception as exc:
+            log.exception("could not store %s", item.url)
+            reason = f"storage error: {type(exc).__name__}: {exc}"[:500]
+            self.archive.add_capture(fetch, self.run_id)
+            self.archive.settle(fetch, "unreadable", reason, retry=True)
+            return IngestResult("unreadable", reason=reason)
 
     def _commit_if_due(self) -> None:
         """Writes are held in one transaction and committed about once a second: a commit per

@@ -67,17 +67,26 @@ def project_settings(db: str | Path, overrides: dict[str, str] | None = None) ->
 
 @contextmanager
 def archive_lock(db: str | Path) -> Iterator[None]:
+    """Hold `DB.lock` (flock) for a crawl and its alert delivery; its content is the holder's PID,
+    which a refused second run names."""
     path = Path(f"{db}.lock")
-    with open(path, "w") as handle:
+    with open(path, "a+") as handle:  # not "w": that would erase the holder's PID before we knew
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise CrawlLocked(f"another crawl is writing to {db} (lock {path} is held)") from exc
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise CrawlLocked(f"another crawl (PID {holder}) is writing to {db} (lock {path} is held)") from exc
+        handle.seek(0)
+        handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         try:
             yield
         finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -87,18 +96,18 @@ def run_crawl(
     sources_file: str | None = None,
     overrides: dict[str, str] | None = None,
 ) -> CrawlSummary:
-    """Crawl into the archive and return the crawl's stats (blocks until the crawl ends)."""
+    """Crawl into the archive and return the crawl's stats (blocks until the crawl ends).
+    The caller holds `archive_lock(db)`."""
     from spiders.reports import ReportsSpider
 
-    with archive_lock(db):
-        process = CrawlerProcess(project_settings(db, overrides))
-        kwargs: dict[str, Any] = {}
-        if start_urls:
-            kwargs["start_urls"] = ",".join(start_urls)
-        if sources_file:
-            kwargs["sources"] = str(sources_file)
-        crawler = process.create_crawler(ReportsSpider)
-        started = time.monotonic()
-        process.crawl(crawler, **kwargs)
-        process.start()
-        return CrawlSummary(dict(crawler.stats.get_stats()), time.monotonic() - started)
+    process = CrawlerProcess(project_settings(db, overrides))
+    kwargs: dict[str, Any] = {}
+    if start_urls:
+        kwargs["start_urls"] = ",".join(start_urls)
+    if sources_file:
+        kwargs["sources"] = str(sources_file)
+    crawler = process.create_crawler(ReportsSpider)
+    started = time.monotonic()
+    process.crawl(crawler, **kwargs)
+    process.start()
+    return CrawlSummary(dict(crawler.stats.get_stats()), time.monotonic() - started)

@@ -32,7 +32,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
@@ -40,6 +42,7 @@ from archive.parsing.detect import has_year, title_kind
 from archive.parsing.numbers import normalize
 from archive.sources import Source, host_key, load_sources, normalize_host, sources_from_urls
 from crawler.items import DocumentItem, GoneItem
+from crawler.middlewares import RetryLater
 
 from .links import (
     COLUMN_TEXT,
@@ -66,6 +69,7 @@ from .links import (
     split_args,
     trap_reason,
 )
+from .list_walks import ListWalks
 
 logger = logging.getLogger(__name__)
 _MAX_NEUTRAL_HOPS = 3  # neutral ("查看详情") links followed in a row from a report column
@@ -110,6 +114,10 @@ class ReportsSpider(scrapy.Spider):
         # Validators of archived captures ({url: {"etag": …, "last_modified": …}}), also the
         # pipeline's to fill: a recheck then asks conditionally and an unchanged page answers 304.
         self.known_validators: dict[str, dict[str, str]] = {}
+        # Documents fetched before whose reading never settled (a killed run, a crashed worker):
+        # fetched again in full. And the lists walked to their end, which alone may be cut short.
+        self.unsettled_urls: set[str] = set()
+        self.list_walks = ListWalks()
         self._by_name = {source.name: source for source in self.sources}
         self._requested: set[str] = set()
         self._archived: set[str] = set()  # dedupe keys of every URL the archive already holds
@@ -173,10 +181,13 @@ class ReportsSpider(scrapy.Spider):
             yield from self._robots_requests()
 
     def _known_requests(self) -> Iterator[scrapy.Request]:
-        """Every known URL again, unfiltered: a 404/410 now means the report was removed."""
+        """Every known URL again, unfiltered: a 404/410 now means the report was removed; and
+        every unsettled one, in full."""
         urls = list(dict.fromkeys([*self.recheck_urls, *sorted(self.known_urls)]))
         self.known_urls.update(urls)
-        for url in urls:
+        unsettled = sorted(set(self.unsettled_urls) - set(urls))
+        self.crawler.stats.set_value("govreports/unsettled_retried", len(unsettled))
+        for url in [*urls, *unsettled]:
             source = self._source_for(url)
             if source is None:
                 logger.debug("Known URL outside this crawl's sources, not rechecked: %s", url)
@@ -188,7 +199,7 @@ class ReportsSpider(scrapy.Spider):
                 errback=self.on_error,
                 dont_filter=True,
                 priority=_PRIORITY["known"],
-                headers=self._conditional_headers(url),
+                headers=self._conditional_headers(url) if url in self.known_urls else {},
                 meta={"gr": {"source": source.name, "kind": kind, "recheck": True}},
             )
             self._requested.add(dedupe_key(url))
@@ -236,6 +247,7 @@ class ReportsSpider(scrapy.Spider):
         used = self._budget_used.get(source.name, 0)
         if used >= self.max_pages:
             self.crawler.stats.inc_value("govreports/budget_dropped")
+            self.list_walks.broken(info.get("referer"), source.name)
             if source.name not in self._budget_logged:
                 self._budget_logged.add(source.name)
                 logger.warning("Source %s reached its page budget (%d): crawl of it ends", source.name, used)
@@ -428,9 +440,13 @@ class ReportsSpider(scrapy.Spider):
             if request is not None:
                 new_items += request.meta["gr"]["kind"] in ("candidate", "item")
                 yield request
-        if in_column and archived_items and not new_items and self.incremental_lists:
+        if in_column:
+            self.list_walks.walked(response.url, source.name)
+        if (in_column and archived_items and not new_items and self.incremental_lists
+                and self.list_walks.may_cut_short(response.url)):
             # Lists run newest first: a page that shows only archived reports means the rest
-            # of the list holds nothing new either (the archived reports are rechecked directly).
+            # of the list holds nothing new either — when the last walk of this list reached
+            # its end (list_walks.py). The archived reports are rechecked directly.
             self.crawler.stats.inc_value("govreports/lists_cut_short")
         elif in_column:
             yield from self._follow_pagination(response, source, info, pagers, new_items)
@@ -502,8 +518,12 @@ class ReportsSpider(scrapy.Spider):
         depth = response.meta.get("depth", 0)
         for url in urls:
             number = page_number(url) or 0
-            if (last is not None and number > last) or number > self.max_list_pages:
+            if last is not None and number > last:
                 self._count_once("trap_dropped", url)  # beyond the stated last page
+                continue
+            if number > self.max_list_pages:
+                self._count_once("trap_dropped", url)
+                self.list_walks.broken(response.url, source.name)  # cut off: not walked to its end
                 continue
             page_info = {k: v for k, v in info.items() if k in ("column", "hops", "link_text")}
             page_info.update(column=True, list_depth=depth, referer=response.url)
@@ -609,6 +629,18 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Any) -> None:
-        """A request that failed for good (after retries): log it; the crawl goes on."""
+        """A request that failed for good (after retries): log it; the crawl goes on, and the
+        list it came from is not walked to its end (the next crawl walks it again). Requests
+        dropped on purpose (robots.txt, off-site) and retries put off for later are not failures."""
         request = getattr(failure, "request", None)
+        if failure.check(RetryLater) or (failure.check(IgnoreRequest) and not failure.check(HttpError)):
+            return
+        if failure.check(HttpError) and failure.value.response.status < 500 and failure.value.response.status not in (408, 429):
+            logger.info("Refused %s: %s", request.url, failure.getErrorMessage())  # a 403 stays a 403
+            return
         logger.info("Failed %s: %s", request.url if request else "?", failure.getErrorMessage())
+        info = request.meta.get("gr", {}) if request else {}
+        if info.get("kind") in ("column", "candidate", "item", "attachment", "page"):
+            self.list_walks.broken(info.get("referer"), info.get("source"))
+            if info.get("kind") == "column":
+                self.list_walks.broken(request.url, info.get("source"))

@@ -11,7 +11,8 @@ import gzip
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -230,11 +231,33 @@ def _m004_changes_view(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_lose_nothing(db: sqlite_utils.Database) -> None:
+    """What a crawl needs to catch up after it dies: which process ran each run (to close it
+    as interrupted and end its parse workers), each document's outcome (its raw hash is kept
+    only beside one, so bytes never read are read again), and which lists were walked to
+    their end (only those may be cut short on a recrawl)."""
+    for column, kind in (("pid", int), ("host", str), ("worker_pids", str)):
+        if column not in db["runs"].columns_dict:
+            db["runs"].add_column(column, kind)
+    for column, kind in (("outcome", str), ("outcome_detail", str), ("attempts", int)):
+        if column not in db["documents"].columns_dict:
+            db["documents"].add_column(column, kind)
+    db["list_walks"].create(
+        {"list_key": str, "source": str, "complete": int, "run_id": int, "walked_at": str},
+        pk="list_key",
+        if_not_exists=True,
+    )
+    # Documents stored before outcomes were kept were read (their hash says so), or lost.
+    db.execute("update documents set outcome = 'unrecorded', attempts = 0 where outcome is null and raw_sha256 is not null")
+    db["documents"].create_index(["outcome"], if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_search,
     _m003_content_hash,
     _m004_changes_view,
+    _m005_lose_nothing,
 ]
 
 
@@ -278,6 +301,19 @@ class Archive:
         an open batch it joins the batch."""
         return _Transaction(self.db.conn)
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Writes that stand or fall together inside an open batch: on error they are undone
+        and the batch goes on (one document's failure never takes others' writes with it)."""
+        self.db.conn.execute("SAVEPOINT one_document")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.execute("ROLLBACK TO one_document")
+            self.db.conn.execute("RELEASE one_document")
+            raise
+        self.db.conn.execute("RELEASE one_document")
+
     def begin_batch(self) -> None:
         """Hold writes in one transaction until `commit_batch` (a crawl commits about once a
         second instead of once a document)."""
@@ -291,13 +327,52 @@ class Archive:
             self.begin_batch()
 
     # --- runs and sources -------------------------------------------------------------
-    def start_run(self) -> int:
-        return self.db["runs"].insert({"started_at": now_iso(), "status": "running"}).last_pk
+    def start_run(self, pid: int, host: str, is_alive: Callable[[int], bool]) -> tuple[int, list[dict[str, Any]]]:
+        """Open a run. Runs left `running` by a process that is gone (killed, crashed, the
+        machine rebooted) are closed as `interrupted` first and returned, so the caller can
+        end their orphaned workers and walk every list again."""
+        stale = [
+            dict(row)
+            for row in self.db.query("select id, pid, host, worker_pids from runs where status = 'running'")
+            if row["host"] != host or not row["pid"] or not is_alive(row["pid"])
+        ]
+        with self.transaction() as conn:
+            for row in stale:
+                conn.execute(
+                    "update runs set status = 'interrupted', finished_at = coalesce(finished_at, ?) where id = ?",
+                    [now_iso(), row["id"]],
+                )
+            run_id = self.insert_row("runs", {"started_at": now_iso(), "status": "running", "pid": pid, "host": host})
+        return run_id, stale
+
+    def last_run_finished(self, before: int) -> bool:
+        """Whether the run before `before` ended normally (a first run counts as finished)."""
+        row = self.db.conn.execute("select status from runs where id < ? order by id desc limit 1", [before]).fetchone()
+        return row is None or row[0] == "finished"
+
+    def note_workers(self, run_id: int, pids: Iterable[int]) -> None:
+        with self.transaction() as conn:
+            conn.execute("update runs set worker_pids = ? where id = ?", [json.dumps(sorted(pids)), run_id])
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         self.db["runs"].update(
             run_id, {"finished_at": now_iso(), "status": status, "stats": json.dumps(stats, default=str)}
         )
+
+    # --- list walks ---------------------------------------------------------------------
+    def complete_lists(self) -> set[str]:
+        """Lists whose last walk reached its end: a recrawl may stop early in these only."""
+        return {r[0] for r in self.db.conn.execute("select list_key from list_walks where complete = 1")}
+
+    def save_list_walks(self, walks: dict[str, bool], sources: dict[str, str], run_id: int) -> None:
+        rows = [
+            (key, sources.get(key), int(complete), run_id, now_iso()) for key, complete in walks.items()
+        ]
+        with self.transaction() as conn:
+            conn.executemany(
+                "insert or replace into list_walks (list_key, source, complete, run_id, walked_at) values (?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def save_sources(self, sources: Iterable[dict[str, Any]]) -> None:
         rows = [
@@ -338,15 +413,27 @@ class Archive:
             (fresh if hours > 0 and last_seen and last_seen > cutoff else stale).append(url)
         return stale, fresh
 
+    def unsettled_urls(self) -> list[str]:
+        """Documents fetched as possible reports whose reading never settled: the run died
+        before their outcome was stored, or their parse worker crashed or ran out of time.
+        The next crawl fetches them again directly."""
+        sql = (
+            "select url from documents where role in ('candidate', 'attachment') and coalesce(gone, 0) = 0"
+            " and report_id is null and (outcome is null or attempts between 1 and ?)"
+        )
+        return [r[0] for r in self.db.conn.execute(sql, [MAX_READ_ATTEMPTS - 1])]
+
     def validators(self) -> dict[str, dict[str, str]]:
-        """url → ETag / Last-Modified of the last capture, for conditional requests."""
+        """url → ETag / Last-Modified of the last capture, for conditional requests (only of
+        documents whose reading settled: an unsettled one must come back in full)."""
         sql = (
             "select url, etag, last_modified from documents where role in ('candidate', 'attachment')"
             " and coalesce(gone, 0) = 0 and (etag is not null or last_modified is not null)"
+            " and outcome is not null and coalesce(attempts, 0) not between 1 and ?"
         )
         return {
             url: {k: v for k, v in (("etag", etag), ("last_modified", lm)) if v}
-            for url, etag, lm in self.db.execute(sql).fetchall()
+            for url, etag, lm in self.db.execute(sql, [MAX_READ_ATTEMPTS - 1]).fetchall()
         }
 
     def record_fetch(
@@ -377,14 +464,30 @@ class Archive:
             "last_status": status,
             "etag": lower.get("etag"),
             "last_modified": lower.get("last-modified"),
-            "raw_sha256": hashlib.sha256(body).hexdigest(),
+            # The stored hash is the last one *read*: it changes only with an outcome (settle).
+            "raw_sha256": existing["raw_sha256"] if existing else None,
             "gone": 0,
             "first_seen": existing["first_seen"] if existing else fetched_at,
             "report_id": existing["report_id"] if existing else None,
             "content_sha": existing["content_sha"] if existing else None,
+            "outcome": existing["outcome"] if existing else None,
+            "outcome_detail": existing["outcome_detail"] if existing else None,
+            "attempts": existing["attempts"] if existing else 0,
         }
         self.db.conn.execute(_insert_sql("insert or replace", "documents", list(doc)), list(doc.values()))
-        return Fetch(doc_id, url, status, headers, body, fetched_at, doc["raw_sha256"], existing)
+        return Fetch(doc_id, url, status, headers, body, fetched_at, hashlib.sha256(body).hexdigest(), existing)
+
+    def settle(self, fetch: Fetch, outcome: str, detail: str | None = None, *, retry: bool = False) -> None:
+        """Store what reading a fetch came to, and only now its raw hash: bytes whose reading
+        never settled (a killed run, a crashed or timed-out worker: `retry`) are read again
+        by the next crawl — up to MAX_READ_ATTEMPTS times, so a bomb does not cost every run."""
+        attempts = ((fetch.previous or {}).get("attempts") or 0) + 1 if retry else 0
+        give_up = attempts >= MAX_READ_ATTEMPTS
+        self.db.conn.execute(
+            "update documents set outcome = ?, outcome_detail = ?, attempts = ?,"
+            " raw_sha256 = case when ? then raw_sha256 else ? end where id = ?",
+            [outcome, detail, attempts, int(retry and not give_up), fetch.raw_sha256, fetch.doc_id],
+        )
 
     def add_capture(self, fetch: Fetch, run_id: int | None) -> int:
         """Keep the raw bytes of a fetch (gzip), with status, headers and fetch time."""
@@ -475,6 +578,8 @@ class Archive:
     def link_document(self, doc_id: str, report_id: str) -> None:
         self.db.conn.execute("update documents set report_id = ? where id = ?", [report_id, doc_id])
 
+
+MAX_READ_ATTEMPTS = 3  # crawls that retry a document whose worker crashed or ran out of time
 
 _DIGITS_AND_SPACE = b"0123456789 \t\r\n\x0b\x0c"
 
