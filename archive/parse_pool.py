@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -28,7 +29,9 @@ from .ingest import ParseResult, ResourceLimit, parse_in_worker, unreadable
 
 log = logging.getLogger(__name__)
 
-GRACE_SECONDS = 15.0  # beyond the budget, before the parent kills a worker (covers its start-up)
+GRACE_SECONDS = 10.0  # beyond the budget, before the parent kills a worker stuck in C code
+# Imported when a worker starts, so a document's time budget is spent reading, not importing.
+READER_MODULES = ("archive.parsing.html", "archive.parsing.pdf", "archive.parsing.docx", "archive.parsing.text")
 
 
 class _WorkerLost(Exception):
@@ -45,10 +48,12 @@ class ParsePool:
         memory_mb: int = 2048,
         target: Callable[..., ParseResult] = parse_in_worker,
         on_workers: Callable[[set[int]], None] | None = None,
+        grace: float = GRACE_SECONDS,
     ):
         self.workers = max(1, workers)
         self.time_budget = time_budget
         self.memory_mb = memory_mb
+        self.grace = grace
         self.target = target
         self.on_workers = on_workers  # told the worker PIDs whenever they change (for orphan cleanup)
         self.rebuilds = 0
@@ -92,14 +97,15 @@ class ParsePool:
             raise _WorkerLost(f"was not available ({type(exc).__name__})") from exc
         self._note_workers(pool)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.time_budget + GRACE_SECONDS)
+            # The clock starts at submit, so the grace also covers a new worker's start-up.
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.time_budget + self.grace)
         except asyncio.TimeoutError:
             _kill(pool)
-            raise _WorkerLost(f"did not come back within {self.time_budget + GRACE_SECONDS:g} s and was killed") from None
+            raise _WorkerLost(f"did not come back within {self.time_budget + self.grace:g} s and was killed") from None
         except BrokenProcessPool as exc:
             raise _WorkerLost("died while reading") from exc
         except Exception as exc:  # raised past the reader's own edge (e.g. the budget's alarm)
-            return unreadable(body, f"{type(exc).__name__}: {exc}"[:500], retry=isinstance(exc, ResourceLimit))
+            return unreadable(body, f"{type(exc).__name__}: {exc}"[:500], retry=isinstance(exc, (ResourceLimit, MemoryError)))
 
     def _main_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -155,21 +161,32 @@ def _start_worker(memory_mb: int, parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
+    for module in READER_MODULES:
+        importlib.import_module(module)
 
 
 def _read_within_budget(budget: float, target: Callable[..., ParseResult], *args: Any) -> ParseResult:
-    """Run `target` with an alarm at `budget` seconds that raises ResourceLimit inside it."""
+    """Run `target` with an alarm at `budget` seconds that raises ResourceLimit inside it. A
+    library may catch that and answer "unreadable" in its own words: the answer then still
+    says the budget ran out, so the document is tried again."""
+    message = f"time budget of {budget:g} s exceeded: the document was not read"
+    rang = False
 
     def alarm(signum, frame):
-        raise ResourceLimit(f"time budget of {budget:g} s exceeded: the document was not read")
+        nonlocal rang
+        rang = True
+        raise ResourceLimit(message)
 
     previous = signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, budget)
     try:
-        return target(*args)
+        result = target(*args)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if rang and result.record is None:
+        result.error, result.retry = f"ResourceLimit: {message}", True
+    return result
 
 
 def end_orphans(pids: Iterable[int]) -> list[int]:

@@ -100,6 +100,8 @@ class ArchivePipeline:
             spider.known_validators.update(self.archive.validators())
         if isinstance(getattr(spider, "unsettled_urls", None), set):
             spider.unsettled_urls.update(self.archive.unsettled_urls())
+        if isinstance(getattr(spider, "link_context", None), dict):
+            spider.link_context.update(self.archive.link_context())
         walks = getattr(spider, "list_walks", None)
         if walks is not None and self.archive.last_run_finished(self.run_id):
             walks.previously_complete.update(self.archive.complete_lists())
@@ -143,6 +145,7 @@ class ArchivePipeline:
             source=item.source,
             link_text=item.link_text,
             parent_url=item.parent_url,
+            parent_title=item.parent_title,
         )
         if not fetch.bytes_changed:
             self.archive.touch_document(item.url, item.status, item.fetched_at)

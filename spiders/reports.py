@@ -117,6 +117,7 @@ class ReportsSpider(scrapy.Spider):
         # Documents fetched before whose reading never settled (a killed run, a crashed worker):
         # fetched again in full. And the lists walked to their end, which alone may be cut short.
         self.unsettled_urls: set[str] = set()
+        self.link_context: dict[str, dict[str, str]] = {}  # url → link_text / parent_url / parent_title
         self.list_walks = ListWalks()
         self._by_name = {source.name: source for source in self.sources}
         self._requested: set[str] = set()
@@ -200,7 +201,7 @@ class ReportsSpider(scrapy.Spider):
                 dont_filter=True,
                 priority=_PRIORITY["known"],
                 headers=self._conditional_headers(url) if url in self.known_urls else {},
-                meta={"gr": {"source": source.name, "kind": kind, "recheck": True}},
+                meta={"gr": {**self.link_context.get(url, {}), "source": source.name, "kind": kind, "recheck": True}},
             )
             self._requested.add(dedupe_key(url))
 

@@ -239,7 +239,7 @@ def _m005_lose_nothing(db: sqlite_utils.Database) -> None:
     for column, kind in (("pid", int), ("host", str), ("worker_pids", str)):
         if column not in db["runs"].columns_dict:
             db["runs"].add_column(column, kind)
-    for column, kind in (("outcome", str), ("outcome_detail", str), ("attempts", int)):
+    for column, kind in (("outcome", str), ("outcome_detail", str), ("attempts", int), ("parent_title", str)):
         if column not in db["documents"].columns_dict:
             db["documents"].add_column(column, kind)
     db["list_walks"].create(
@@ -423,6 +423,18 @@ class Archive:
         )
         return [r[0] for r in self.db.conn.execute(sql, [MAX_READ_ATTEMPTS - 1])]
 
+    def link_context(self) -> dict[str, dict[str, str]]:
+        """url → how the crawl came to a document (link text, the page that links it and that
+        page's title): a document fetched again directly is named as when it was found."""
+        sql = (
+            "select url, link_text, parent_url, parent_title from documents where role in ('candidate', 'attachment')"
+            " and coalesce(gone, 0) = 0 and (link_text is not null or parent_title is not null)"
+        )
+        return {
+            url: {k: v for k, v in (("link_text", text), ("parent_url", parent), ("parent_title", title)) if v}
+            for url, text, parent, title in self.db.conn.execute(sql)
+        }
+
     def validators(self) -> dict[str, dict[str, str]]:
         """url → ETag / Last-Modified of the last capture, for conditional requests (only of
         documents whose reading settled: an unsettled one must come back in full)."""
@@ -448,6 +460,7 @@ class Archive:
         source: str | None,
         link_text: str | None,
         parent_url: str | None,
+        parent_title: str | None = None,
     ) -> Fetch:
         """Note a fetched document (documents row upserted); no capture is stored yet."""
         doc_id = stable_id(url)
@@ -459,7 +472,8 @@ class Archive:
             "source": source,
             "role": role if not existing or role != "listing" else existing["role"],
             "link_text": link_text if link_text or not existing else existing["link_text"],
-            "parent_url": parent_url,
+            "parent_url": parent_url or (existing["parent_url"] if existing else None),
+            "parent_title": parent_title or (existing["parent_title"] if existing else None),
             "last_seen": fetched_at,
             "last_status": status,
             "etag": lower.get("etag"),
