@@ -63,6 +63,28 @@ def crawl_state_2(db: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+WORD_97 = "http://127.0.0.1:9/zfxxgknb/2024年度报告.doc"
+
+
+def store_unreadable_word_file(db: Path) -> None:
+    """A Word 97 attachment, which the reader does not read, stored the way a crawl stores it."""
+    from archive.ingest import parse_in_worker, store_parsed
+    from archive.storage.db import Archive
+
+    body = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 2048  # the OLE2 signature: a .doc/.wps file
+    archive = Archive(db)
+    try:
+        fetch = archive.record_fetch(
+            url=WORD_97, status=200, headers={"Content-Type": "application/msword"}, body=body,
+            fetched_at="2025-02-01T00:00:00+00:00", role="attachment", source="demo", link_text="2024年度报告.doc",
+            parent_url=None,
+        )
+        store_parsed(archive, parse_in_worker(body, WORD_97, "application/msword", None), fetch,
+                     link_text="2024年度报告.doc", role="attachment")
+    finally:
+        archive.close()
+
+
 _DEMO_PORTS: dict[str, int] = {}
 
 
@@ -156,13 +178,14 @@ def server(tmp_path_factory) -> Iterator[Server]:
     workdir = tmp_path_factory.mktemp("datasette")
     db = workdir / "demo-archive.db"  # Datasette calls it demo-archive, not the placeholder
     make_demo_archive(db)
+    store_unreadable_word_file(db)
     with running_datasette(db, workdir) as running:
         crawl_state_2(db)  # written while Datasette serves the file
         yield running
 
 
 # --- instance, metadata, plugins --------------------------------------------------------------
-QUERIES = {"latest_reports", "failed_checks", "recent_alerts", "agency_years", "year_across_agencies",
+QUERIES = {"latest_reports", "failed_checks", "unreadable_documents", "recent_alerts", "agency_years", "year_across_agencies",
            "search_reports", "report_view", "report_checks", "report_history", "report_links"}
 
 
@@ -225,6 +248,18 @@ def test_failed_checks_names_the_one_failing_report(server):
             "select rule, detail from check_results where passed = 0")}
     assert {(r["rule"], r["detail"]) for r in rows} == failed
     assert all(r["rule_zh"] and "but" in r["detail"] for r in rows)
+
+
+def test_unreadable_documents_say_why_and_offer_the_capture(server):
+    rows = server.rows("unreadable_documents")
+    with sqlite3.connect(server.db) as conn:
+        unreadable = {url for (url,) in conn.execute("select url from documents where outcome = 'unreadable'")}
+    assert {r["url"] for r in rows} == unreadable and WORD_97 in unreadable
+    word = next(r for r in rows if r["url"] == WORD_97)
+    assert "Word 97-2003" in word["reason"] and word["capture_id"]
+    status, headers, body = server.get(f"/DB/-/capture/{word['capture_id']}")
+    assert status == 200 and body.startswith(bytes.fromhex("d0cf11e0a1b11ae1"))
+    assert "attachment" in headers.get("content-disposition", "")
 
 
 def test_recent_alerts_and_their_atom_feed(server):
