@@ -82,6 +82,11 @@ COOKIES_ENABLED = True  # some CMSs set a session cookie on the first page and w
 # in the scraper would stall downloads behind a few large pages. Memory stays bounded by it.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 40_000_000
 GOVREPORTS_PARSE_WORKERS = 1
+# One hostile document costs one document (archive/parse_pool.py): each parse worker may use this
+# much address space, and each document this many seconds (then: recorded unreadable, capture kept,
+# read again by the next crawl — at most 3 times while its bytes stay the same).
+GOVREPORTS_PARSE_MEMORY_MB = 2048
+GOVREPORTS_PARSE_TIME_BUDGET = 60
 
 # A recrawl rechecks an archived report only when its last check is older than this (hours):
 # a daily schedule rechecks every report daily; an hourly one, each report about once a day.
@@ -89,5 +94,6 @@ GOVREPORTS_PARSE_WORKERS = 1
 GOVREPORTS_RECHECK_AFTER_HOURS = 20
 
 # On a recrawl, a list page showing only archived reports ends the walk through that list's
-# pages (lists run newest first). False walks every page again.
+# pages (lists run newest first) — only if the previous walk of that list reached its end and the
+# previous run finished (spiders/list_walks.py). False walks every page again.
 GOVREPORTS_INCREMENTAL_LISTS = True
