@@ -68,6 +68,8 @@ class ArchivePipeline:
         spider.govreports_run_id = self.run_id
         for run in interrupted:
             ended = end_orphans(json.loads(run["worker_pids"] or "[]"))
+            self.stats.inc_value("govreports/interrupted_runs")
+            self.stats.inc_value("govreports/orphans_ended", len(ended))
             log.warning("run %s did not finish (marked interrupted)%s: every list is walked again",
                         run["id"], f"; ended {len(ended)} orphaned parse workers" if ended else "")
         self._tell_spider(spider)

@@ -42,7 +42,12 @@ class CrawlSummary:
 
     def lines(self) -> list[str]:
         g = self.get
-        return [
+        caught_up = (
+            [f"an earlier run did not finish (marked interrupted; {g('govreports/orphans_ended')} orphaned workers "
+             f"ended): every list was walked again, {g('govreports/unsettled_retried')} unsettled documents retried"]
+            if g("govreports/interrupted_runs") else []
+        )
+        return caught_up + [
             f"pages fetched: {self.pages} in {self.seconds:.1f} s "
             f"({g('govreports/not_modified')} not modified, {g('downloader/response_status_count/404')} not found, "
             f"{g('govreports/fresh_skipped')} reports checked recently and skipped)",

@@ -82,6 +82,7 @@ def test_next_run_after_kill_archives_every_report(site_server, tmp_path, after_
 
     result = crawl(site_server, db)
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "an earlier run did not finish" in result.stderr
     assert _paths(export(db)) == expected
     conn = sqlite3.connect(db)
     statuses = [r[0] for r in conn.execute("select status from runs order by id")]
