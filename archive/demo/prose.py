@@ -1,6 +1,6 @@
 """The words of the demo portal: report prose, titles, look-alike pages and news headlines.
 
-Written after the real reports in /work/shared/seeds/: the same six sections, the same stock
+Written after real published reports: the same six sections, the same stock
 phrases (先审后发, 三审三校, 5·15政务公开日 …), the totals restated in 一、总体情况 (so a soft
 cross-check has something to find). Choices are drawn from a seeded generator, so each agency
 and year reads a little differently but every build is identical.
