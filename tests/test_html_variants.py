@@ -1,7 +1,10 @@
-"""HTML layouts built from a real report's rows (seed 003): every variant must read to the
-seed's golden numbers exactly — the reader depends on labels, not on one page's markup."""
+"""HTML layouts built from a real report's rows (the layout of seed 003, filled with the
+distinct numbers of the 003-* text fixtures, so that a number under the wrong column or row
+shows): every variant must read to those numbers exactly — the reader depends on labels, not
+on one page's markup."""
 
 import json
+import sys
 
 import pytest
 from conftest import FILES
@@ -9,8 +12,13 @@ from conftest import FILES
 from archive.parsing import parse
 from archive.record.model import numbers_of
 
-SEED = (FILES / "003_c261cf9df1aa1cd4.txt").read_text(encoding="utf-8")
-GOLDEN = json.loads((FILES / "003_c261cf9df1aa1cd4.expected.json").read_text(encoding="utf-8"))
+sys.path.insert(0, str(FILES))
+from fixture_numbers import report_numbers  # noqa: E402
+from make_layout_fixtures import TEMPLATES, render  # noqa: E402
+from make_text_variants import FEE, K  # noqa: E402
+
+SEED = render((TEMPLATES / "003-seed-layout.txt").read_text(encoding="utf-8"), report_numbers(K, FEE))
+GOLDEN = json.loads((FILES / "003-pipes-full.expected.json").read_text(encoding="utf-8"))
 TITLE = "阜新市海州区2024年政府信息公开工作年度报告"
 
 

@@ -1,15 +1,16 @@
-"""Build tests/files/docx-guodongban-2024.docx, the DOCX fixture.
+"""Build tests/files/docx-guodongban-2024.docx, the DOCX fixture, and its expected record.
 
-The document is the real 2024 annual report of a district 国动办 (see
-/work/shared/seeds/004_75fd27514a3859df.txt): its title, prose and numbers, laid out
-the way the national format's Word template does it, with real merged cells
-(cell.merge) in the three statistics tables.
+The document's title and prose are those of a real 2024 annual report of a district 国动办
+(the seed report 004_75fd27514a3859df.txt), laid out the way the national format's Word
+template does it, with real merged cells (cell.merge) in the three statistics tables. Its
+numbers are ours: fixture_numbers.report_numbers(K, FEE), written into both the document and
+docx-guodongban-2024.expected.json.
 
 The output is byte-for-byte deterministic: fixed core properties and fixed zip
 timestamps, so re-running the script does not change the committed file.
 
     python tests/files/make_docx_fixture.py            # writes next to this script
-    python tests/files/make_docx_fixture.py OUT.docx
+    python tests/files/make_docx_fixture.py OUT.docx   # the document only
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from fixture_numbers import (
+    COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    expected_record,
+    report_numbers,
+    write_expected,
+)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "docx-guodongban-2024.docx"
@@ -83,54 +92,67 @@ TAIL = [
     ),
 ]
 
+K = 15  # this fixture's numbers: fixture_numbers.report_numbers(K, FEE)
+FEE = 1.25
+NUMBERS = report_numbers(K, FEE)
+ACTIVE = NUMBERS["active_disclosure"]
 # Section 二 as printed: (row label, values)
 S2 = {
-    "规章": ["0", "0", "0"],
-    "行政规范性文件": ["0", "0", "0"],
-    "行政许可": "126",
-    "行政处罚": "0",
-    "行政强制": "0",
-    "行政事业性收费": "0",
+    "规章": [str(ACTIVE[f"regulations_{c}"]) for c in ("issued", "repealed", "in_force")],
+    "行政规范性文件": [str(ACTIVE[f"normative_documents_{c}"]) for c in ("issued", "repealed", "in_force")],
+    "行政许可": str(ACTIVE["licensing_decisions"]),
+    "行政处罚": str(ACTIVE["penalty_decisions"]),
+    "行政强制": str(ACTIVE["coercion_decisions"]),
+    "行政事业性收费": repr(ACTIVE["fees_wan_yuan"]),
 }
 
 GOUJI = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-# Section 三: (group, sub-group, label, 7 values: 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计)
-Z = ["0"] * 7
 
 
-def _np(n: int) -> list[str]:
-    return [str(n), "0", "0", "0", "0", "0", str(n)]
+def _row(key: str) -> list[str]:
+    """Section 三 row `key` as printed: 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计."""
+    return [str(NUMBERS["requests"][key][c]) for c in COLUMNS]
 
 
+# Section 三: (group, sub-group, label, 7 values)
 S3 = [
-    (None, None, "一、本年新收政府信息公开申请数量", _np(10)),
-    (None, None, "二、上年结转政府信息公开申请数量", Z),
-    ("G", None, "（一）予以公开", _np(3)),
-    ("G", None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", _np(2)),
-    ("G", "（三）不予公开", "1.属于国家秘密", _np(1)),
-    ("G", "（三）不予公开", "2.其他法律行政法规禁止公开", Z),
-    ("G", "（三）不予公开", "3.危及“三安全一稳定”", Z),
-    ("G", "（三）不予公开", "4.保护第三方合法权益", Z),
-    ("G", "（三）不予公开", "5.属于三类内部事务信息", _np(2)),
-    ("G", "（三）不予公开", "6.属于四类过程性信息", Z),
-    ("G", "（三）不予公开", "7.属于行政执法案卷", Z),
-    ("G", "（三）不予公开", "8.属于行政查询事项", Z),
-    ("G", "（四）无法提供", "1.本机关不掌握相关政府信息", _np(2)),
-    ("G", "（四）无法提供", "2.没有现成信息需要另行制作", Z),
-    ("G", "（四）无法提供", "3.补正后申请内容仍不明确", Z),
-    ("G", "（五）不予处理", "1.信访举报投诉类申请", Z),
-    ("G", "（五）不予处理", "2.重复申请", Z),
-    ("G", "（五）不予处理", "3.要求提供公开出版物", Z),
-    ("G", "（五）不予处理", "4.无正当理由大量反复申请", Z),
-    ("G", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", Z),
-    ("G", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", Z),
-    ("G", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", Z),
-    ("G", "（六）其他处理", "3.其他", Z),
-    ("G", None, "（七）总计", _np(10)),
-    (None, None, "四、结转下年度继续办理", Z),
+    (None, None, "一、本年新收政府信息公开申请数量", _row("new_requests")),
+    (None, None, "二、上年结转政府信息公开申请数量", _row("carried_over")),
+    ("G", None, "（一）予以公开", _row("granted")),
+    ("G", None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", _row("partially_granted")),
+    ("G", "（三）不予公开", "1.属于国家秘密", _row("denied_state_secret")),
+    ("G", "（三）不予公开", "2.其他法律行政法规禁止公开", _row("denied_prohibited_by_law")),
+    ("G", "（三）不予公开", "3.危及“三安全一稳定”", _row("denied_three_securities_one_stability")),
+    ("G", "（三）不予公开", "4.保护第三方合法权益", _row("denied_third_party_rights")),
+    ("G", "（三）不予公开", "5.属于三类内部事务信息", _row("denied_internal_affairs")),
+    ("G", "（三）不予公开", "6.属于四类过程性信息", _row("denied_process_information")),
+    ("G", "（三）不予公开", "7.属于行政执法案卷", _row("denied_enforcement_files")),
+    ("G", "（三）不予公开", "8.属于行政查询事项", _row("denied_administrative_query")),
+    ("G", "（四）无法提供", "1.本机关不掌握相关政府信息", _row("unable_not_held")),
+    ("G", "（四）无法提供", "2.没有现成信息需要另行制作", _row("unable_needs_creation")),
+    ("G", "（四）无法提供", "3.补正后申请内容仍不明确", _row("unable_unclear_after_correction")),
+    ("G", "（五）不予处理", "1.信访举报投诉类申请", _row("not_processed_petition")),
+    ("G", "（五）不予处理", "2.重复申请", _row("not_processed_duplicate")),
+    ("G", "（五）不予处理", "3.要求提供公开出版物", _row("not_processed_publication")),
+    ("G", "（五）不予处理", "4.无正当理由大量反复申请", _row("not_processed_excessive")),
+    ("G", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", _row("not_processed_confirmation")),
+    ("G", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", _row("other_no_correction")),
+    ("G", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", _row("other_no_fee")),
+    ("G", "（六）其他处理", "3.其他", _row("other")),
+    ("G", None, "（七）总计", _row("total_processed")),
+    (None, None, "四、结转下年度继续办理", _row("carried_forward")),
 ]
 # Section 四: 行政复议 ×5, 未经复议直接起诉 ×5, 复议后起诉 ×5
-S4 = ["0"] * 15
+S4 = [str(NUMBERS["review_litigation"][g][c]) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+IDENTITY = {
+    "source": DEFAULT_OUT.name,
+    "title": TITLE,
+    "agency": None,  # the title names no agency
+    "year": 2024,
+    "format": "2021",
+    "published": None,  # a DOCX states no publication date
+    "warnings_exclude": ["read as 0", "not found", "no statistics tables"],
+}
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -294,6 +316,8 @@ def deterministic_bytes(doc: Document) -> bytes:
 def main(argv: list[str]) -> None:
     out = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
     out.write_bytes(deterministic_bytes(build()))
+    if len(argv) == 1:
+        write_expected(HERE / "docx-guodongban-2024.expected.json", expected_record(IDENTITY, NUMBERS))
 
 
 if __name__ == "__main__":
