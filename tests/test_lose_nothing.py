@@ -17,7 +17,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from portal import FAST, ROOT, crawl, export, portal
+from portal import FAST, ROOT, crawl, export, govreports, portal
+
+from archive.demo.site import Page
 
 EXTRA = 240  # extra reports in the portal: enough that a crawl takes several seconds
 
@@ -128,3 +130,41 @@ def test_readings_cut_off_are_read_again_by_the_next_run(tmp_path):
     assert _paths(export(db)) == expected
     retried = re.search(r"'govreports/unsettled_retried': (\d+)", again.stderr)
     assert retried and int(retried.group(1)) >= len(expected)
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SUFFIX = {"application/pdf": ".pdf", None: ".docx", "text/html": ".html", "text/plain": ".txt"}
+
+
+def test_a_crawl_through_hostile_documents_archives_everything_else(tmp_path):
+    """Bombs and damaged documents linked as reports beside the portal's real ones: the crawl
+    finishes, every real report is archived, and every hostile document ends with an outcome."""
+    from hostile import bombs, mutated_fixtures
+
+    hostile = [(name, body, ctype) for name, (body, ctype) in bombs().items()]
+    # (not the demo's own 淮安 report damaged: a copy that still reads would be that report)
+    hostile += [d for d in mutated_fixtures(7, {".pdf": 1, ".docx": 1, ".html": 1})[::3] if not d[0].startswith("huaian")]
+    column = "/zwgk/zfxxgk/zfxxgknb/hostile/"
+    db = tmp_path / "archive.db"
+    with portal() as (server, _foreign):
+        site = server.site
+        links = []
+        for i, (name, body, ctype) in enumerate(hostile):
+            path = f"{column}P2025{i:04d}{SUFFIX[ctype]}"
+            site.pages[path] = Page(body, ctype or DOCX_TYPE, encoding=None, role="hostile")
+            links.append(f'<li><a href="{path}">清河市测试{i}局2024年政府信息公开工作年度报告（{name[:20]}）</a></li>')
+        listing = f'<html><head><meta charset="utf-8"><title>年报</title></head><body><ul>{"".join(links)}</ul></body></html>'
+        site.pages[column + "index.html"] = Page(listing.encode(), role="list")
+        expected = {r["path"] for r in site.expected_reports}
+        result = govreports("crawl", server.base_url + "/", server.base_url + column + "index.html", "--db", str(db),
+                            *FAST, "-s", "GOVREPORTS_PARSE_TIME_BUDGET=10", "-s", "GOVREPORTS_PARSE_MEMORY_MB=1536",
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    archived = _paths(export(db))
+    assert expected <= archived
+    assert not {p for p in archived - expected if not p.startswith(column)}
+    conn = sqlite3.connect(db)
+    outcomes = dict(conn.execute("select url, outcome from documents where url like ?", [f"%{column}P2025%"]))
+    conn.close()
+    assert len(outcomes) == len(hostile), "a hostile document was not fetched or not recorded"
+    assert all(outcomes.values()), [u for u, o in outcomes.items() if not o]

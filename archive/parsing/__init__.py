@@ -46,6 +46,21 @@ def parse(data: bytes, url: str | None = None, content_type: str | None = None) 
 
 
 def parse_document(data: bytes, url: str | None = None, content_type: str | None = None) -> Parsed:
+    """Read any bytes. Raises ParseError, and nothing else, when they are no readable document.
+
+    Each reader bounds its own work (limits.py) and turns its libraries' failures into ParseError
+    or warnings; an exception that still escapes is a bug in this package: it is logged with its
+    traceback and reported as an internal error."""
+    try:
+        return _read_document(data, url, content_type)
+    except ParseError:
+        raise
+    except Exception as exc:
+        log.warning("internal error reading %s", url or "a document", exc_info=True)
+        raise ParseError(f"internal error while reading: {exc.__class__.__name__}") from exc
+
+
+def _read_document(data: bytes, url: str | None, content_type: str | None) -> Parsed:
     if not data or not data.strip():
         raise ParseError("empty document")
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -76,6 +91,7 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
             raise ParseError(str(exc)) from exc
         from .text import rows_from_text
 
+        record["warnings"].extend(pdf.warnings)
         rows, text = pdf.rows, pdf.text
         if rows:
             alternate = lambda: rows_from_text(pdf.text)  # noqa: E731 - deferred: rarely needed
@@ -96,14 +112,19 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
             doc = read_docx(data)
         except DocxError as exc:
             raise ParseError(str(exc)) from exc
+        record["warnings"].extend(doc.warnings)
         rows, text = doc.rows, doc.text
         title = identity.title_from_lines(text.splitlines())
         published, agency_hint = identity.published_from_text(text), None
     else:
         from .encoding import decode
+        from .limits import cut_text
         from .text import rows_from_text
 
-        text, _ = decode(data, content_type)
+        text, _ = decode(data, content_type, record["warnings"])
+        text, cut = cut_text(text)
+        if cut:
+            record["warnings"].append(cut)
         rows = rows_from_text(text)
         flipped = lambda: rows_from_text(text, values_first=True)  # noqa: E731 - deferred
         title = identity.title_from_lines(text.splitlines())

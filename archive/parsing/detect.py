@@ -38,8 +38,8 @@ def sniff(data: bytes, url: str | None = None, content_type: str | None = None) 
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 if "word/document.xml" in zf.namelist():
                     return DocumentKind.DOCX
-        except zipfile.BadZipFile:
-            pass
+        except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError, ValueError, EOFError):
+            pass  # a damaged zip directory (multi-disk, bad names …): no DOCX we can read
         return DocumentKind.BINARY
     sample = head[:2048]
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32 or b == 127)

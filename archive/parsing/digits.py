@@ -4,11 +4,16 @@ Only splits under which the format's own arithmetic holds are candidates: a sect
 whose last value is the sum of the six before it. A split is accepted only when exactly one
 candidate exists; an ambiguous run stays unread (null, with a warning) — never guessed.
 Digits already separated by the extraction stay separated.
+
+The same rule settles a cell that holds numbers on separate lines ("1" / "5" in one cell):
+`unique_reading` tries every reading of each such cell (the lines as one wrapped number, or
+one line alone) and accepts a row only when exactly one combination adds up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import product
 
 MAX_CANDIDATES = 200_000  # enough for any real row; a pathological run gives up, not hangs
 
@@ -60,6 +65,25 @@ def unique_split(tokens: list[str], parts: int, valid: Callable[[list[int]], boo
     return found
 
 
+def unique_reading(options: list[list[int]], valid: Callable[[list[int]], bool]) -> list[int] | None:
+    """The one choice of a value per cell (each cell's possible readings in `options`) that
+    `valid` accepts; None when none or several do."""
+    found = None
+    for tried, candidate in enumerate(product(*options)):
+        if tried > MAX_CANDIDATES:
+            return None
+        if valid(list(candidate)):
+            if found is not None:
+                return None
+            found = list(candidate)
+    return found
+
+
 def row_total_holds(values: list[int]) -> bool:
     """Section 三 row: 总计 (the 7th value) is the sum of the six applicant columns."""
     return sum(values[:6]) == values[6]
+
+
+def group_total_holds(values: list[int]) -> bool:
+    """Section 四 group: 总计 (the 5th value) is 维持 + 纠正 + 其他 + 尚未审结."""
+    return sum(values[:4]) == values[4]

@@ -9,6 +9,7 @@ statistics header are read; the layout tables portals wrap around articles are s
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +17,17 @@ from dataclasses import dataclass
 from lxml import etree
 
 from . import labels as L
+from .limits import (
+    MAX_HTML_CHARS,
+    MAX_HTML_TAGS,
+    MAX_SPAN,
+    MAX_TABLE_COLUMNS,
+    MAX_TRAFILATURA_TAGS,
+    GridBudget,
+    cut_text,
+)
 from .tables import Row, grid_rows
 
-MAX_SPAN = 60  # a rowspan="1000" in a hostile page must not build a huge grid
 _TABLE_HEADERS = re.compile(r"第二十条|申请人情况|勾稽关系|本年新收|行政复议|行政诉讼|信息内容")
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _META_TITLE = ("ArticleTitle", "og:title", "title", "Title")
@@ -33,6 +42,7 @@ class HtmlDocument:
     meta: dict[str, str]
     page_title: str | None
     tree: etree._Element
+    warnings: list[str]
 
 
 # Plain lxml elements (not lxml.html's): lxml.html looks up a Python element class for every
@@ -40,7 +50,14 @@ class HtmlDocument:
 _PARSER = etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, encoding="utf-8")
 
 
+# Control characters: libxml2 keeps them in text, but lxml refuses them in any string assigned
+# back to the tree (visible_text() marks boundaries in element tails), so they go first.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def parse_tree(text: str) -> etree._Element | None:
+    if _CONTROL_CHARS.search(text):
+        text = _CONTROL_CHARS.sub("", text)
     try:
         # Already decoded (encoding.py decided the charset): a stale meta charset must not win.
         tree = etree.fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
@@ -69,30 +86,83 @@ def cell_text(cell: etree._Element) -> str:
     return " ".join(text.split())  # str.split() also splits on NBSP and the ideographic space
 
 
-def table_grid(table: etree._Element) -> list[list[tuple[str, int]]]:
-    """The table as a grid of (text, id of the source cell); spans expanded."""
+# Elements that start a new line inside a table cell.
+_CELL_LINES = {"br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
+_HAS_CELL_LINES = etree.XPath("boolean(.//br | .//p | .//div | .//li)")
+
+
+def grid_cell_text(cell: etree._Element) -> str:
+    """A grid cell's text with its line breaks (<br>, one <p> or <div> per line) kept as "\n":
+    "3<br>5" holds two numbers, not 35 (numbers.py), while "1<span>2</span>" is 12."""
+    if not _HAS_CELL_LINES(cell):
+        return cell_text(cell)
+    pieces: list[str] = []
+    for event, el in etree.iterwalk(cell, events=("start", "end")):
+        breaks = el is not cell and isinstance(el.tag, str) and el.tag.lower() in _CELL_LINES
+        if event == "start":
+            if breaks:
+                pieces.append("\n")
+            if el.text and isinstance(el.tag, str):
+                pieces.append(el.text)
+        elif el is not cell:
+            if breaks:
+                pieces.append("\n")
+            if el.tail:
+                pieces.append(el.tail)
+    text = "".join(pieces).replace("\u200b", "").replace("\ufeff", "")
+    return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.split())
+
+
+def table_grid(table: etree._Element, budget: GridBudget | None = None) -> list[list[tuple[str, int]]]:
+    """The table as a grid of (text, id of the source cell); spans expanded.
+
+    The grid is bounded before it is built: columns beyond MAX_TABLE_COLUMNS are dropped, and
+    the rows that would take the table past its share of the budget (MAX_TABLE_CELLS, or what
+    is left of the document's) are cut, with a warning in `budget`."""
+    budget = budget if budget is not None else GridBudget()
+    cap = budget.table_cap()
+    if cap == 0:
+        return []
     grid: dict[tuple[int, int], tuple[str, int]] = {}
     trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
     serial = 0
+    placed = 0  # positions written, span copies included: the work done
+    rows_cut = columns_cut = False
     for r, tr in enumerate(trs):
         c = 0
         for cell in tr.xpath("./td|./th"):
             serial += 1
             while (r, c) in grid:
                 c += 1
-            rowspan = _span(cell.get("rowspan"))
+            if c >= MAX_TABLE_COLUMNS:
+                columns_cut = True
+                break
+            rowspan = min(_span(cell.get("rowspan")), len(trs) - r)
             colspan = _span(cell.get("colspan"))
-            source = (cell_text(cell), serial)
+            if c + colspan > MAX_TABLE_COLUMNS:
+                colspan, columns_cut = MAX_TABLE_COLUMNS - c, True
+            if placed + rowspan * colspan > cap:
+                rows_cut = True
+                break
+            placed += rowspan * colspan
+            source = (grid_cell_text(cell), serial)
             for dr in range(rowspan):
-                if r + dr >= len(trs):
-                    break
                 for dc in range(colspan):
                     grid[(r + dr, c + dc)] = source
             c += colspan
+        if rows_cut:
+            break
     if not grid:
+        if rows_cut:
+            budget.cut(cap, 0, len(trs), columns_cut)
         return []
-    height = max(r for r, _ in grid) + 1
     width = max(c for _, c in grid) + 1
+    height = r if rows_cut else max(r for r, _ in grid) + 1
+    if height * width > cap:  # many short rows under one wide row
+        height, rows_cut = cap // width, True
+    if rows_cut or columns_cut:
+        budget.cut(cap, height, len(trs), columns_cut)
+    budget.spend(height * width)
     return [[grid.get((r, c), ("", -1 - r * width - c)) for c in range(width)] for r in range(height)]
 
 
@@ -109,7 +179,7 @@ def statistics_tables(tree: etree._Element) -> list[etree._Element]:
     """Leaf tables that carry one of the statistics tables' header words."""
     chosen = []
     for table in tree.iter("table"):
-        if table.xpath(".//table"):
+        if table.find(".//table") is not None:  # stops at the first: nested tables stay cheap
             continue
         if _TABLE_HEADERS.search(L.norm_label(cell_text(table)[:3000])):
             chosen.append(table)
@@ -122,16 +192,19 @@ _HEADINGS_AND_TABLES = etree.XPath("//table | //text()[contains(., '、') or con
 _HEADING_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "b", "font", "section", "td"}
 
 
-def rows_in_order(tree: etree._Element, tables: list[etree._Element]) -> list[Row]:
+def rows_in_order(
+    tree: etree._Element, tables: list[etree._Element], budget: GridBudget | None = None
+) -> list[Row]:
     """The statistics tables' rows in document order, each preceded by the section headings
     printed between them (a table whose own cells name no section still gets one)."""
+    budget = budget if budget is not None else GridBudget()
     chosen = {id(t) for t in tables}
     keep = tables  # holds the chosen elements so their ids stay theirs
     rows: list[Row] = []
     for el in _HEADINGS_AND_TABLES(tree):
         if el.tag == "table":
             if id(el) in chosen:
-                rows.extend(grid_rows(table_grid(el)))
+                rows.extend(grid_rows(table_grid(el, budget)))
             continue
         if el.tag not in _HEADING_TAGS:
             continue
@@ -166,10 +239,11 @@ def read_html(text: str) -> HtmlDocument | None:
     if tree is None:
         return None
     tables = statistics_tables(tree)
-    rows = rows_in_order(tree, tables)
+    budget = GridBudget()
+    rows = rows_in_order(tree, tables, budget)
     title_el = tree.find(".//title")
     page_title = cell_text(title_el) if title_el is not None else None
-    return HtmlDocument(rows, len(tables), meta_tags(tree), page_title, tree)
+    return HtmlDocument(rows, len(tables), meta_tags(tree), page_title, tree, budget.warnings)
 
 
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "article", "br", "ul", "ol"}
@@ -212,6 +286,7 @@ def report_container(tree: etree._Element) -> etree._Element | None:
 
 
 _TAGS = re.compile(r"<[^>]*>")
+_TAG_OPEN = re.compile("<")
 _PUBLISHER_LINE = re.compile(r"发布机构\s*[:：]\s*([^\s|，,]{2,40})")
 
 
@@ -227,7 +302,7 @@ def body_text(html_text: str, tree: etree._Element, warnings: list[str], timings
 
     started = time.perf_counter()
     text = None
-    if len(html_text) <= 4 * 1024 * 1024:
+    if len(html_text) <= 4 * 1024 * 1024 and html_text.count("<") <= MAX_TRAFILATURA_TAGS:
         try:
             text = trafilatura.extract(
                 html_text, include_tables=False, include_comments=False, deduplicate=False, fast=True
@@ -268,12 +343,27 @@ def read_page(
     from .encoding import decode
     from .text import rows_from_text
 
-    html_text, _ = decode(data, content_type)
-    doc = read_html(html_text)
+    html_text, _ = decode(data, content_type, warnings)
+    if len(html_text) > MAX_HTML_CHARS:
+        warnings.append(f"page cut to its first {MAX_HTML_CHARS:,} characters (of {len(html_text):,})")
+        html_text = html_text[:MAX_HTML_CHARS]
+    tags = html_text.count("<")
+    if tags > MAX_HTML_TAGS:
+        warnings.append(f"page cut to its first {MAX_HTML_TAGS:,} tags (of {tags:,})")
+        html_text = html_text[: next(itertools.islice(_TAG_OPEN.finditer(html_text), MAX_HTML_TAGS, None)).start()]
+    try:
+        doc = read_html(html_text)
+    except (RecursionError, etree.LxmlError, ValueError) as exc:
+        warnings.append(f"the HTML tree could not be built ({exc.__class__.__name__})")
+        doc = None
     if doc is None:
         warnings.append("the HTML could not be parsed; read as plain text")
+        html_text, cut = cut_text(html_text)
+        if cut:
+            warnings.append(cut)
         title = identity.title_from_lines(html_text.splitlines())
         return rows_from_text(html_text), html_text, title, None, None, None
+    warnings.extend(doc.warnings)
     title = first_meta(doc.meta, _META_TITLE)
     if not (title and identity.is_report_title(title)):
         candidates = ["".join(h.itertext()) for h in doc.tree.iter("h1", "h2", "h3")]
@@ -288,7 +378,9 @@ def read_page(
         def alternate() -> list[Row]:
             tree = parse_tree(html_text)
             return rows_from_text(visible_text(tree)) if tree is not None else []
-    text = body_text(html_text, doc.tree, warnings, timings)  # consumes the tree: last use
+    text, cut = cut_text(body_text(html_text, doc.tree, warnings, timings))  # consumes the tree: last use
+    if cut:
+        warnings.append(cut)
     title = title or identity.title_from_lines(text.splitlines())
     # Dates and 发布机构 lines are looked up, only when needed, in the tag-stripped source.
     flat = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .labels import fold_traditional
 from .numbers import normalize
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?")
@@ -30,7 +31,7 @@ def clean_title(text: str) -> str:
 
 
 def is_report_title(text: str) -> bool:
-    return bool(_REPORT_WORDS.search(normalize(text)))
+    return bool(_REPORT_WORDS.search(fold_traditional(normalize(text))))
 
 
 def _agency_line(line: str) -> bool:

@@ -14,12 +14,33 @@ from functools import lru_cache
 
 from .numbers import normalize
 
+# Traditional characters → the simplified ones the patterns below are written in, so a report
+# printed in traditional characters (a Big5 page, a portal's 繁體 version) reads like any other.
+# Drawn from OpenCC's TSCharacters table for every character this package's patterns use.
+_TRADITIONAL = (
+    "佈係個傢億內別動務區厤問單噹國圖埰執報寀實審對屬廢強彆後復徵捲掃採擊據數於旂時曆會東査條業構標機權歷"
+    "決沒況減測瀏獲現當發確祕穩穫箇範糾納組結統經維編縣總織繫繳繼續纍罰職與舉菓萬處號補製複覈見規覽計訟訪"
+    "設許訴評詢認說説請議護讀負責費購踰輯轉辦這過錶鏈閉開間閤閱閲關隻韆頁預題額類體髮點齣"
+)
+_SIMPLIFIED = (
+    "布系个家亿内别动务区历问单当国图采执报采实审对属废强别后复征卷扫采击据数于旗时历会东查条业构标机权历"
+    "决没况减测浏获现当发确秘稳获个范纠纳组结统经维编县总织系缴继续累罚职与举果万处号补制复核见规览计讼访"
+    "设许诉评询认说说请议护读负责费购逾辑转办这过表链闭开间合阅阅关只千页预题额类体发点出"
+)
+_LABEL_FOLD = str.maketrans("〔〕【】“”‘’" + _TRADITIONAL, "[][]\"\"''" + _SIMPLIFIED)
+
+
+def fold_traditional(text: str) -> str:
+    """Traditional characters of the format's vocabulary as their simplified forms (only for
+    matching: the record keeps the text as printed)."""
+    return text.translate(_LABEL_FOLD)
+
 
 @lru_cache(maxsize=8192)
 def norm_label(text: str) -> str:
-    """Label text as patterns see it: NFKC, no whitespace, 〔〕【】 as brackets."""
-    text = normalize(text)
-    return text.translate(str.maketrans("〔〕【】“”‘’", "[][]\"\"''"))
+    """Label text as patterns see it: NFKC, no whitespace, 〔〕【】 as brackets, traditional
+    characters as simplified."""
+    return normalize(text).translate(_LABEL_FOLD)
 
 
 # --- Section 三: rows of the applicant matrix --------------------------------------------

@@ -4,21 +4,26 @@ A statistics table that runs across a page break arrives as two tables; since ro
 identified by their labels, reading the tables in page order rejoins it. A row cut by the
 break (its label split over the two pages) is merged back: a continuation row whose own
 label cells are fragments borrows the identifying cells of the row before it only when it
-has no label of its own. Pages are capped so a hostile PDF cannot run forever.
+has no label of its own.
+
+pdfminer runs under the budget of pdfbounds.py (decoded bytes, interpreted content, objects
+per page) and pages, tables and ruling lines are capped (limits.py): a page that breaks a cap
+or cannot be read is skipped with a warning, and a PDF of which no page could be read is
+refused.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import resolve1
 
+from .limits import MAX_PDF_CROSSINGS, MAX_PDF_PAGE_CROSSINGS, MAX_PDF_PAGES, GridBudget, cut_text
+from .pdfbounds import bounded, over_budget
 from .tables import Row, grid_rows
-
-MAX_PAGES = 120
 
 
 class PdfError(ValueError):
@@ -32,13 +37,20 @@ class PdfDocument:
     title: str | None
     pages: int
     positional: list[Row] | None = None  # rows from word positions, for pages without tables
+    warnings: list[str] = field(default_factory=list)
 
 
-def _grid(table: list[list[str | None]]) -> list[list[tuple[str, int]]]:
+def _grid(table: list[list[str | None]], budget: GridBudget) -> list[list[tuple[str, int]]]:
     """pdfplumber marks a merged cell's covered positions as None: they take the id of the
-    cell to their left (a column span) so a spanned value counts once."""
+    cell to their left (a column span) so a spanned value counts once. Bounded like every
+    grid: rows past the table's share of the budget are cut."""
+    cap = budget.table_cap()
+    width = max((len(line) for line in table), default=0)
+    keep = min(len(table), cap // width) if width else len(table)
+    if keep < len(table):
+        budget.cut(cap, keep, len(table), False)
     grid = []
-    for r, line in enumerate(table):
+    for r, line in enumerate(table[:keep]):
         row = []
         for c, text in enumerate(line):
             if text is None and row:
@@ -46,26 +58,122 @@ def _grid(table: list[list[str | None]]) -> list[list[tuple[str, int]]]:
             else:
                 row.append(("".join((text or "").split()), hash((r, c, id(table)))))
         grid.append(row)
+    budget.spend(keep * width)
     return grid
 
 
+def _reason(exc: BaseException) -> str:
+    """What stopped pdfminer: a cap's reason, or the class of the error pdfplumber wrapped."""
+    found = over_budget(exc)
+    if found:
+        return found.reason
+    inner = next((a for a in exc.args if isinstance(a, BaseException)), exc)
+    return inner.__class__.__name__
+
+
 def read_pdf(data: bytes) -> PdfDocument:
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds on garbage
-        raise PdfError(f"not a readable PDF: {exc.__class__.__name__}") from exc
+    with bounded() as budget:
+        try:
+            pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, MAX_PDF_PAGES + 1))
+        except Exception as exc:  # pdfminer raises many kinds on garbage (wrapped by pdfplumber)
+            found = over_budget(exc)
+            raise PdfError(f"PDF refused: {found.reason}" if found else f"not a readable PDF: {_reason(exc)}") from exc
+        with pdf:
+            return _read_pages(pdf, budget)
+
+
+def _read_pages(pdf, budget) -> PdfDocument:
+    warnings: list[str] = []
+    grids = GridBudget(warnings)
     rows: list[Row] = []
     texts = []
-    with pdf:
-        pages = pdf.pages[:MAX_PAGES]
-        for page in pages:
+    read = []
+    crossings_left = MAX_PDF_CROSSINGS
+    try:
+        pages = pdf.pages
+        count = _page_count(pdf, len(pages))
+    except Exception as exc:
+        raise PdfError(f"PDF refused: {_reason(exc)}" if over_budget(exc) else f"not a readable PDF: {_reason(exc)}") from exc
+    if count > len(pages) == MAX_PDF_PAGES:
+        warnings.append(f"pages {MAX_PDF_PAGES + 1}–{count} not read: only the first {MAX_PDF_PAGES} are")
+    for page in pages:
+        budget.new_page()
+        try:
             texts.append(page.extract_text() or "")
-            for table in page.extract_tables():
-                rows.extend(grid_rows(_grid(table)))
-        title = (pdf.metadata or {}).get("Title")
-        count = len(pdf.pages)
-        positional = positional_rows(pages) if not rows else None
-    return PdfDocument(rows, "\n".join(texts), title if isinstance(title, str) else None, count, positional)
+        except Exception as exc:
+            found = over_budget(exc)
+            if found and found.document:
+                rest = f"pages {page.page_number}–{len(pages)}" if page is not pages[-1] else f"page {page.page_number}"
+                warnings.append(f"{rest} not read: {found.reason}")
+                break
+            warnings.append(f"page {page.page_number} not read: {_reason(exc)}")
+            continue
+        read.append(page)
+        try:
+            crossings = _crossings(page)
+            if crossings > min(MAX_PDF_PAGE_CROSSINGS, crossings_left):
+                warnings.append(
+                    f"page {page.page_number}: tables not searched ({crossings:,} ruling-line crossings; "
+                    f"{min(MAX_PDF_PAGE_CROSSINGS, crossings_left):,} allowed)"
+                )
+                continue
+            crossings_left -= crossings
+            tables = page.extract_tables()
+        except Exception as exc:
+            warnings.append(f"page {page.page_number}: tables not read ({_reason(exc)})")
+            continue
+        for table in tables:
+            rows.extend(grid_rows(_grid(table, grids)))
+    if pages and not read:
+        raise PdfError(f"no page of the PDF could be read ({'; '.join(warnings[:3])})")
+    title = (pdf.metadata or {}).get("Title")
+    positional = None
+    if not rows:
+        try:
+            positional = positional_rows(read)
+        except Exception as exc:
+            warnings.append(f"rows from word positions not read ({_reason(exc)})")
+    text, cut = cut_text("\n".join(texts))
+    if cut:
+        warnings.append(cut)
+    return PdfDocument(rows, text, title if isinstance(title, str) else None, count, positional, warnings)
+
+
+def _page_count(pdf, listed: int) -> int:
+    """Pages in the document (the page tree's /Count when more were listed than are read)."""
+    if listed < MAX_PDF_PAGES:
+        return listed
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
+        return max(listed, int(count))
+    except Exception:
+        return listed
+
+
+def _crossings(page) -> int:
+    """Crossings of the merged horizontal and vertical ruling lines pdfplumber's table finder
+    would examine (its default settings): the finder's work grows with their square."""
+    from pdfplumber.table import TableSettings, merge_edges
+    from pdfplumber.utils import filter_edges
+
+    edges = page.edges
+    settings = TableSettings.resolve(None)
+    vertical = filter_edges(edges, "v", min_length=settings.edge_min_length_prefilter)
+    horizontal = filter_edges(edges, "h", min_length=settings.edge_min_length_prefilter)
+    if not vertical or not horizontal:
+        return 0
+    merged = filter_edges(
+        merge_edges(
+            vertical + horizontal,
+            snap_x_tolerance=settings.snap_x_tolerance,
+            snap_y_tolerance=settings.snap_y_tolerance,
+            join_x_tolerance=settings.join_x_tolerance,
+            join_y_tolerance=settings.join_y_tolerance,
+        ),
+        min_length=settings.edge_min_length,
+    )
+    v = sum(1 for e in merged if e["orientation"] == "v")
+    return v * (len(merged) - v)
 
 
 # --- pages without ruling lines: rows from the words' positions ----------------------------

@@ -8,10 +8,16 @@ the section, labels.py names the row, and the values are assigned by count.
 Rows are identified, not counted: a missing row leaves its numbers null, a row seen twice
 keeps the first reading, and a row with the wrong number of values is left null with a
 warning rather than guessed.
+
+Here each cell meets its field, so units are settled here (numbers.value_in): counts refuse
+money units, fees_wan_yuan converts to 万元 from the cell's unit or its header's, the 2019
+format's 采购总金额 is kept in 元. A cell holding numbers on separate lines is settled by the
+arithmetic of its row (settle_line_cells) or left null.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +29,23 @@ from ..record.model import (
     applicant_columns,
 )
 from . import labels as L
-from .digits import row_total_holds, unique_split
-from .numbers import Cell, as_count, is_value_cell, read_cell
+from .digits import group_total_holds, row_total_holds, unique_reading, unique_split
+from .numbers import (
+    COUNT,
+    MONEY_UNITS,
+    Cell,
+    as_count,
+    is_amount_with_unknown_unit,
+    is_value_cell,
+    read_cell,
+    stated_unit,
+    value_in,
+)
+
+FEES_UNIT = "万元"  # the 2021 format's 本年收费金额（单位：万元）: the record's fees_wan_yuan
+# 2019-format money columns and the unit the record keeps them in. The format's 采购总金额
+# header names no unit, so a bare amount needs its header or its cell to say one.
+LEGACY_MONEY = {("procurement", "amount"): "元"}
 
 
 @dataclass
@@ -46,6 +67,7 @@ class Reading:
     """What the interpreter found: numbers by section, plus the format cues it saw."""
 
     active: dict[str, list[Cell]] = field(default_factory=dict)
+    active_units: dict[str, str | None] = field(default_factory=dict)  # money unit a row's header states
     requests: dict[str, list[Cell]] = field(default_factory=dict)
     review: list[Cell] = field(default_factory=list)
     other_processing: list[Cell] | None = None
@@ -68,7 +90,7 @@ def grid_rows(grid: list[list[tuple[str, int]]]) -> list[Row]:
                 continue  # the same cell spanning columns
             cells.append((text, source))
         split = len(cells)
-        while split > 0 and is_value_cell(cells[split - 1][0]):
+        while split > 0 and (is_value_cell(cells[split - 1][0]) or is_amount_with_unknown_unit(cells[split - 1][0])):
             split -= 1
         labels = [t for t, _ in cells[:split] if t]
         values = [t for t, _ in cells[split:]]
@@ -129,6 +151,7 @@ def interpret(rows: list[Row], section: str | None = None) -> Reading:
             reading.review.extend(read_cell(v) for v in row.values if v.strip() or row.exact)
             if len(reading.review) >= 15:
                 review_done = True
+    settle_line_cells(reading)
     return reading
 
 
@@ -150,6 +173,7 @@ def _take_active(reading: Reading, context: list[str], row: Row) -> None:
         reading.active[key] = []
         return
     reading.active[key] = [read_cell(v) for v in values]
+    reading.active_units[key] = stated_unit(context)
 
 
 def _take_request(reading: Reading, context: list[str], row: Row, following: list[str]) -> None:
@@ -193,6 +217,85 @@ def _split_run_together(reading: Reading, name: str, tokens: list[str]) -> list[
     return [str(v) for v in split]
 
 
+def _joined(cell: Cell) -> int | None:
+    """A "lines" cell read as one number wrapped over its lines: plain digits only, and no
+    leading zero in the whole ("0" / "5" is not 05)."""
+    text = "".join(cell.lines)
+    if text.isascii() and text.isdigit() and (text == "0" or not text.startswith("0")):
+        return int(text)
+    return None
+
+
+def _readings(cell: Cell) -> list[int] | None:
+    """The whole-number values a cell may hold: one for a number, the joined number and each
+    line alone for a "lines" cell; None when the cell cannot take part in a sum."""
+    if cell.kind == "zero_mark":
+        return [0]
+    if cell.kind == "number":
+        value = as_count(cell.value) if cell.unit not in MONEY_UNITS else None
+        return None if value is None else [value]
+    if cell.kind == "lines":
+        options = [] if _joined(cell) is None else [_joined(cell)]
+        for line in cell.lines:
+            part = _readings(read_cell(line))
+            options += [v for v in part or () if v not in options]
+        return options or None
+    return None
+
+
+def _settle(cells: list[Cell], valid: Callable[[list[int]], bool]) -> str | None:
+    """Settle the "lines" cells of one group of cells the format's arithmetic ties together:
+    the lines are one number only when that is the one reading under which the arithmetic
+    holds. Returns "confirmed", "refuted" or None (no such cell, or nothing to check with)."""
+    if not any(c.kind == "lines" for c in cells):
+        return None
+    options = [_readings(c) for c in cells]
+    if any(o is None for o in options) or any(c.kind == "lines" and _joined(c) is None for c in cells):
+        return None
+    joined = [_joined(c) if c.kind == "lines" else o[0] for c, o in zip(cells, options)]
+    choice = unique_reading(options, valid)
+    if choice is None and valid(joined):
+        return None  # the joined reading adds up, but so does another: no reading is chosen
+    if choice != joined:
+        return "refuted"
+    for i, cell in enumerate(cells):
+        if cell.kind == "lines":
+            cells[i] = Cell(
+                joined[i], "number", cell.raw, note=f"cell {cell.raw.strip()!r} prints its digits on separate "
+                f"lines; read as {joined[i]}, the only reading under which the table's totals add up",
+            )
+    return "confirmed"
+
+
+def settle_line_cells(reading: Reading) -> None:
+    """Cells holding numbers on separate lines: each is settled by the arithmetic of its row
+    (section 三 row totals, section 四 group totals) where that leaves exactly one reading.
+    A document that splits its numbers over lines does so throughout: when at least two such
+    cells were confirmed and none refuted, its remaining ones (section 二 has no arithmetic)
+    are read joined too, with a warning. Otherwise they stay unreadable (null, warned)."""
+    outcomes = []
+    groups = [c for c in reading.requests.values() if len(c) == 7]
+    if reading.other_processing and len(reading.other_processing) == 7:
+        groups.append(reading.other_processing)
+    outcomes += [_settle(cells, row_total_holds) for cells in groups]
+    if len(reading.review) == 15:
+        for start in (0, 5, 10):
+            group = reading.review[start : start + 5]
+            outcomes.append(_settle(group, group_total_holds))
+            reading.review[start : start + 5] = group
+    confirmed, refuted = outcomes.count("confirmed"), outcomes.count("refuted")
+    if confirmed < 2 or refuted:
+        return
+    every = [*reading.active.values(), *reading.requests.values(), reading.review, reading.other_processing or []]
+    for cells in every:
+        for i, cell in enumerate(cells):
+            if cell.kind == "lines" and (joined := _joined(cell)) is not None:
+                cells[i] = Cell(
+                    joined, "number", cell.raw, note=f"cell {cell.raw.strip()!r} prints its digits on separate "
+                    f"lines; read as {joined}, as in the {confirmed} rows where this document's totals confirm it",
+                )
+
+
 def merge_missing(reading: Reading, other: Reading) -> None:
     """Take from a second reading the sections the first did not find."""
     took = False
@@ -222,14 +325,39 @@ def detect_format(reading: Reading) -> str | None:
     return None  # nothing read: the caller tells pre-2019 free-form reports from unreadable ones
 
 
-def _number(cell: Cell, where: str, warnings: list[str], count: bool = True) -> Any:
+def _number(
+    cell: Cell, where: str, warnings: list[str], unit: str = COUNT, column_unit: str | None = None, signed: bool = False
+) -> Any:
+    """A cell's value in the field's unit (COUNT or a money unit), with a warning for each doubt."""
+    raw = cell.raw.strip()
     if cell.kind == "zero_mark":
-        warnings.append(f"{where}: cell {cell.raw.strip()!r} read as 0")
+        warnings.append(f"{where}: cell {raw!r} read as 0")
         return 0
-    value = as_count(cell) if count else cell.value
+    if cell.kind == "lines":
+        warnings.append(f"{where}: cell {raw!r} holds {len(cell.lines)} numbers on separate lines; left null")
+        return None
+    if cell.note:
+        warnings.append(f"{where}: {cell.note}")
+    value, note = value_in(cell, unit, column_unit)
+    if note:
+        warnings.append(f"{where}: cell {raw!r} {note}")
     if value is None:
-        warnings.append(f"{where}: cell {cell.raw.strip()!r} is not a number; left null")
+        if cell.value is None:
+            warnings.append(f"{where}: cell {raw!r} is not a number; left null")
+        return None
+    if unit == COUNT:
+        value = as_count(value, signed)
+        if value is None:
+            warnings.append(f"{where}: cell {raw!r} is not a whole number; left null")
     return value
+
+
+def _fee(cell: Cell, where: str, warnings: list[str], stated: str | None) -> Any:
+    """本年收费金额: the format fixes 万元; a header or cell that states another unit converts."""
+    if stated is None and cell.kind == "number" and cell.unit is None:
+        warnings.append(f"{where}: cell {cell.raw.strip()!r} has no unit and its header states none; read in "
+                        f"the format's {FEES_UNIT}")
+    return _number(cell, where, warnings, FEES_UNIT, stated or FEES_UNIT)
 
 
 def fill_record(record: dict[str, Any], reading: Reading, fmt: str) -> None:
@@ -246,14 +374,22 @@ def fill_record(record: dict[str, Any], reading: Reading, fmt: str) -> None:
         for row, cells in reading.active.items():
             for key, cell in zip(L.ACTIVE_2021.get(row, ()), cells):
                 where = f"active_disclosure.{key}"
-                record["active_disclosure"][key] = _number(cell, where, warnings, key != "fees_wan_yuan")
+                if key == "fees_wan_yuan":
+                    value = _fee(cell, where, warnings, reading.active_units.get(row))
+                else:
+                    value = _number(cell, where, warnings)
+                record["active_disclosure"][key] = value
     elif fmt == FORMAT_LEGACY:
         legacy: dict[str, dict[str, Any]] = {}
         for row, cells in reading.active.items():
-            legacy[row] = {
-                key: _number(cell, f"legacy_active_disclosure.{row}.{key}", warnings, False)
-                for key, cell in zip(L.ACTIVE_2019.get(row, ()), cells)
-            }
+            legacy[row] = {}
+            for key, cell in zip(L.ACTIVE_2019.get(row, ()), cells):
+                where = f"legacy_active_disclosure.{row}.{key}"
+                if (row, key) in LEGACY_MONEY:
+                    value = _number(cell, where, warnings, LEGACY_MONEY[row, key], reading.active_units.get(row))
+                else:
+                    value = _number(cell, where, warnings, signed=True)
+                legacy[row][key] = value
         record["legacy_active_disclosure"] = legacy
         if reading.other_processing is not None:
             record["legacy_requests_other_processing"] = {

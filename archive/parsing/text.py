@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .labels import section_heading
+from .limits import cut_text
 from .numbers import is_value_cell, looks_numeric
 from .tables import Row
 
@@ -21,6 +22,8 @@ _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _PAGE_NUMBER = re.compile(r"^\s*([-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 # Markup that PDF-to-markdown converters leave inside cells (<br>, **bold**).
 _INLINE_TAGS = re.compile(r"</?(br|b|strong|span|p)\b[^>]*>", re.I)
+# Line breaks inside one converted cell ("3<br>5").
+_CELL_BREAK = re.compile(r"<br\b[^>]*>|</p>\s*<p\b[^>]*>", re.I)
 # Column placeholders such converters invent for empty header cells (Col2, Col10).
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 
@@ -46,10 +49,20 @@ def _cells_of_line(line: str) -> list[str]:
         parts = line.split("\t")
     cells = []
     for part in parts:
-        text = _SPACES.sub(" ", _INLINE_TAGS.sub("", part)).strip().strip("*").strip()
+        pieces = [_clean(piece) for piece in _CELL_BREAK.split(part)]
+        pieces = [piece for piece in pieces if piece]
+        if len(pieces) > 1 and all(looks_numeric(piece) for piece in pieces):
+            # numbers on separate lines of one cell ("3<br>5"): the cell keeps its line break
+            cells.append("\n".join(pieces))
+            continue
+        text = _clean(part)
         if text:
             cells.extend(_split_numbers(text))
     return cells
+
+
+def _clean(part: str) -> str:
+    return _SPACES.sub(" ", _INLINE_TAGS.sub("", part)).strip().strip("*").strip()
 
 
 def _split_numbers(text: str) -> list[str]:
@@ -91,7 +104,9 @@ def _join_broken_labels(cells: list[tuple[str, bool]]) -> list[str]:
 
 def rows_from_text(text: str, values_first: bool = False) -> list[Row]:
     """Every line of the text as cells, regrouped into label-run + value-run rows (or, with
-    `values_first`, value-run + label-run rows, for extractions that print numbers first)."""
+    `values_first`, value-run + label-run rows, for extractions that print numbers first).
+    Text beyond limits.MAX_TEXT_CHARS / MAX_TEXT_LINES is not read (the callers warn)."""
+    text, _ = cut_text(text)
     tagged: list[tuple[str, bool]] = []
     for line in text.splitlines():
         cells = _cells_of_line(line)
