@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def _settings_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def _crawl(db: Path, urls: list[str], sources: str | None, overrides: dict[str, str], notify=(), notify_config=()):
     """Crawl, then deliver pending alerts, both under the archive's lock."""
-    from crawler.run import CrawlLocked, archive_lock, run_crawl
+    from crawler.run import run_crawl
+
+    from .storage.lock import ArchiveLocked, archive_lock
 
     # Scrapy's INFO log is for debugging a crawl; the command prints progress and a summary.
     overrides = {"LOG_LEVEL": "WARNING", **overrides}
@@ -57,7 +60,7 @@ def _crawl(db: Path, urls: list[str], sources: str | None, overrides: dict[str, 
             for line in summary.lines():
                 click.echo(line, err=True)
             _deliver(db, notify, notify_config)
-    except CrawlLocked as exc:
+    except ArchiveLocked as exc:
         raise click.ClickException(str(exc)) from exc
     return summary
 
@@ -106,16 +109,58 @@ def _open_existing(db: Path):
 
 @main.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export(db: Path) -> None:
-    """Print the latest record of every archived report as JSON Lines (with url)."""
+@click.option("--warc", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every capture to this WARC file (.warc.gz compressed) instead of printing records.")
+@click.option("--wacz", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every capture to this WACZ package (WARC, index and report pages) for replay.")
+def export(db: Path, warc: Path | None, wacz: Path | None) -> None:
+    """Print the latest record of every archived report as JSON Lines (with url), or write the
+    raw captures as a WARC or WACZ web archive."""
     from .storage.versions import latest_records
 
     archive = _open_existing(db)
     try:
-        for record in latest_records(archive):
-            click.echo(json.dumps(record, ensure_ascii=False))
+        if warc:
+            from .webarchive import export_warc
+
+            with open(warc, "wb") as handle:
+                summary = export_warc(archive, handle, compress=warc.suffix == ".gz")
+            click.echo(f"{summary.responses} response records (with their request records) written to {warc}", err=True)
+        if wacz:
+            from .webarchive import export_wacz
+
+            summary = export_wacz(archive, wacz)
+            click.echo(f"{summary.responses} captures and {summary.pages} report pages written to {wacz}", err=True)
+        if not warc and not wacz:
+            for record in latest_records(archive):
+                click.echo(json.dumps(record, ensure_ascii=False))
     finally:
         archive.close()
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The archive (SQLite).")
+@click.option("--jobs", type=click.IntRange(1), default=os.cpu_count() or 1, show_default=True,
+              help="Parse workers.")
+def import_command(files: tuple[Path, ...], db: Path, jobs: int) -> None:
+    """Archive the reports in WARC/WACZ files made by any tool, as if crawled (offline)."""
+    from .storage.db import Archive
+    from .storage.lock import ArchiveLocked, archive_lock
+    from .webarchive import import_web_archives
+
+    try:
+        with archive_lock(db):
+            archive = Archive(db)
+            try:
+                summary = import_web_archives(archive, list(files), workers=jobs,
+                                              progress=lambda line: click.echo(line, err=True))
+            finally:
+                archive.close()
+    except ArchiveLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in summary.lines():
+        click.echo(line, err=True)
 
 
 @main.command()

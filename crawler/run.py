@@ -1,26 +1,15 @@
-"""Run the reports spider in this process: the `govreports crawl` and `demo` commands use it.
-
-A lock file beside the archive makes sure two scheduled crawls never interleave: the second
-one says so and leaves.
-"""
+"""Run the reports spider in this process: the `govreports crawl` and `demo` commands use it,
+under the archive's lock (archive.storage.lock), so two scheduled crawls never interleave."""
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-
-
-class CrawlLocked(RuntimeError):
-    """Another crawl holds the archive's lock."""
 
 
 @dataclass
@@ -70,31 +59,6 @@ def project_settings(db: str | Path, overrides: dict[str, str] | None = None) ->
     return settings
 
 
-@contextmanager
-def archive_lock(db: str | Path) -> Iterator[None]:
-    """Hold `DB.lock` (flock) for a crawl and its alert delivery; its content is the holder's PID,
-    which a refused second run names."""
-    path = Path(f"{db}.lock")
-    with open(path, "a+") as handle:  # not "w": that would erase the holder's PID before we knew
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise CrawlLocked(f"another crawl (PID {holder}) is writing to {db} (lock {path} is held)") from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            handle.flush()
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def run_crawl(
     db: str | Path,
     start_urls: list[str] | None = None,
@@ -102,7 +66,7 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
 ) -> CrawlSummary:
     """Crawl into the archive and return the crawl's stats (blocks until the crawl ends).
-    The caller holds `archive_lock(db)`."""
+    The caller holds `archive.storage.lock.archive_lock(db)`."""
     from spiders.reports import ReportsSpider
 
     process = CrawlerProcess(project_settings(db, overrides))

@@ -11,7 +11,7 @@ from portal import crawl, govreports, portal
 
 from archive.demo.server import PortalServer
 from archive.demo.site import Page, Site
-from crawler.run import archive_lock
+from archive.storage.lock import archive_lock
 
 BACKOFF = 4.0  # seconds before a first retry: long beside everything else this crawl does
 

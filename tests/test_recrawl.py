@@ -161,7 +161,7 @@ def test_delivery_once_and_retried_when_the_endpoint_is_down(tmp_path):
 
 
 def test_second_crawl_waits_for_the_lock(tmp_path):
-    from crawler.run import archive_lock
+    from archive.storage.lock import archive_lock
 
     db = tmp_path / "a.db"
     with archive_lock(db):
