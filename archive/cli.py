@@ -24,7 +24,7 @@ def main() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--content-type", help="The HTTP Content-Type the document was served with (for its charset).")
 def parse_command(path: Path, content_type: str | None) -> None:
-    """Parse one saved document (.html/.htm, .txt, .pdf, .docx) and print its record as JSON."""
+    """Parse one saved document (.html/.htm, .txt, .pdf, .docx, or an image: .png/.jpg/.gif/.bmp/.tif, read by OCR) and print its record as JSON."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -136,6 +136,36 @@ def export(db: Path, warc: Path | None, wacz: Path | None) -> None:
                 click.echo(json.dumps(record, ensure_ascii=False))
     finally:
         archive.close()
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The archive (SQLite).")
+@click.option("--jobs", type=click.IntRange(1), default=os.cpu_count() or 1, show_default=True,
+              help="Parse workers.")
+@click.option("--since", help="Only reports whose capture was fetched on or after this date (YYYY-MM-DD).")
+@click.option("--report", "report_ids", multiple=True, metavar="ID", help="Only this report (repeatable).")
+def reparse(db: Path, jobs: int, since: str | None, report_ids: tuple[str, ...]) -> None:
+    """Re-read every stored report with the current reader, without fetching anything.
+
+    What the reader now reads differently is a re-reading (table `rereadings`), never a revision:
+    no alert is raised. Refused while a crawl holds the archive's lock."""
+    from .reparse import reparse as reparse_archive
+    from .storage.lock import ArchiveLocked, archive_lock
+
+    archive = _open_existing(db)
+    try:
+        with archive_lock(db):
+            targets = archive.reread_targets(since, list(report_ids) or None)
+            if not report_ids:
+                targets += archive.unread_report_candidates(since)
+            with click.progressbar(length=len(targets), label="re-reading", file=click.get_text_stream("stderr")) as bar:
+                summary = reparse_archive(archive, targets, workers=jobs, progress=bar.update)
+    except ArchiveLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        archive.close()
+    for line in summary.lines():
+        click.echo(line, err=True)
 
 
 @main.command("import")

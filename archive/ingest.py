@@ -16,6 +16,7 @@ from typing import Any
 from .parsing import ParseError, parse_document
 from .parsing import identity as ident
 from .parsing.detect import title_kind
+from .parsing.version import READER_VERSION
 from .record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, content_fingerprint, known_count
 from .storage import alerts
 from .storage.db import Archive, Fetch, noise_free_hash
@@ -67,6 +68,7 @@ def parse_in_worker(body: bytes, url: str, content_type: str | None, parent_titl
         log.exception("reader error on %s", url)
         return unreadable(body, f"reader error: {type(exc).__name__}: {exc}"[:500])
     record = parsed.record
+    record["parser_version"] = READER_VERSION
     if parent_title and not record.get("year"):
         # An attachment without a title of its own is named by the page that links it.
         title = ident.clean_title(parent_title)

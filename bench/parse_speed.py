@@ -1,7 +1,9 @@
-"""Parse speed: documents per second for HTML and text, and where the time goes.
+"""Parse speed: documents per second for HTML, text and PDF, and where the time goes.
 
 For each HTML fixture: the whole parse, trafilatura's share, and our own table work (decode,
 grid, interpretation). Target: our own table reading under 10 ms for a typical 100 KB page.
+PDF: the fixture PDFs that have a usable text layer; target ≥ 10 docs/s on one core. OCR: the
+PDFs without one (a scan, a garbled layer), read once each: OCR seconds per page and per report.
 
     python bench/parse_speed.py [--rounds N]
 """
@@ -62,13 +64,38 @@ def main() -> None:
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
     html = sorted(FILES.glob("html-*.html"))
     text = sorted(FILES.glob("0*.txt"))
-    for name, paths, pad in (("HTML as saved", html, None), ("HTML padded to 100 KB", html, 100_000), ("text", text, None)):
+    scans = sorted(p for p in FILES.glob("*.pdf") if "scanned" in p.name or "garbled" in p.name)
+    pdf = sorted(p for p in FILES.glob("*.pdf") if p not in scans)
+    runs = (("HTML as saved", html, None), ("HTML padded to 100 KB", html, 100_000), ("text", text, None), ("PDF (text layer)", pdf, None))
+    for name, paths, pad in runs:
         m = measure(paths, rounds, pad)
         print(
             f"{name:<22} {m['docs_per_s']:7.1f} docs/s  median {m['median_total_ms']:6.1f} ms "
             f"(trafilatura {m['median_trafilatura_ms']:6.1f} ms, our own reading {m['median_own_ms']:5.1f} ms) "
             f"mean size {m['mean_kb']:.0f} KB"
         )
+    ocr_pages(scans)
+
+
+def ocr_pages(paths: list[Path]) -> None:
+    """OCR seconds per page and per report (the engine loaded first, as a worker keeps it)."""
+    from archive.parsing.ocr import engine
+
+    started = time.perf_counter()
+    engine()
+    print(f"OCR engine load {time.perf_counter() - started:.2f} s")
+    pages = seconds = 0.0
+    for path in paths:
+        parsed = parse_document(path.read_bytes())
+        read = next((w for w in parsed.record["warnings"] if "read by OCR" in w), "")
+        count = read.split(" read by OCR")[0].replace("pages ", "").replace("page ", "")
+        n = (int(count.split("–")[1]) - int(count.split("–")[0]) + 1) if "–" in count else (1 if count else 0)
+        ocr = parsed.timings.get("ocr", 0.0)
+        pages, seconds = pages + n, seconds + ocr
+        print(f"OCR {path.name:<36} {n} pages {ocr:6.1f} s ({ocr / max(n, 1):5.1f} s/page) "
+              f"{parsed.record['reading']['cells_read']} of {parsed.record['reading']['cells_expected']} cells stand")
+    if pages:
+        print(f"OCR {pages:.0f} pages: {seconds / pages:.1f} s/page, {seconds / len(paths):.1f} s/report")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Item pipelines: thin adapters that hand fetched documents to archive/.
 
-Parsing (trafilatura, lxml, pdfplumber) is CPU work: it runs in parse workers
+Parsing (trafilatura, lxml, PDFium) is CPU work: it runs in parse workers
 (archive.parse_pool) so the reactor thread keeps fetching while both cores parse, and so a
 hostile document costs one worker, never the crawl. Capture and storage stay on the reactor
 thread, which owns the SQLite connection.

@@ -86,7 +86,10 @@ GOVREPORTS_PARSE_WORKERS = 1
 # much address space, and each document this many seconds (then: recorded unreadable, capture kept,
 # read again by the next crawl — at most 3 times while its bytes stay the same).
 GOVREPORTS_PARSE_MEMORY_MB = 2048
-GOVREPORTS_PARSE_TIME_BUDGET = 60
+# The time budget is twice the reader's own OCR budget (archive/parsing/ocr.py: 60 s a document,
+# checked between pages): a scan past that budget stops after the page under way (~3–12 s) and is
+# archived with the pages it read; this hard limit is only for a document the reader cannot bound.
+GOVREPORTS_PARSE_TIME_BUDGET = 120
 
 # A recrawl rechecks an archived report only when its last check is older than this (hours):
 # a daily schedule rechecks every report daily; an hourly one, each report about once a day.

@@ -330,6 +330,30 @@ def bomb_page_among_pages_pdf() -> bytes:
     return _pages_pdf([zlib.compress(TEXT_OPS), bomb])
 
 
+def inline_image_bomb_pdf(inflated_mb: int = 400) -> bytes:
+    """~0.4 MB: two pages, the second drawing an inline image whose compressed data inflates to
+    `inflated_mb` MB (PDFium inflates inline images while it parses the page)."""
+    payload = _deflate_repeated(b"", b"\0" * MB, inflated_mb)
+    content = TEXT_OPS + b"q 9 0 0 9 0 0 cm BI /W 20000 /H 20000 /CS /G /BPC 8 /F /Fl ID " + payload + b" EI Q\n"
+    return _pages_pdf([TEXT_OPS, content], extra=b"")
+
+
+def font_file_bomb_pdf(inflated_mb: int = 1500) -> bytes:
+    """~1.5 MB: a page whose TrueType font's embedded font file inflates to `inflated_mb` MB."""
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /Bomb /FirstChar 32 /LastChar 126 /Widths [%s] "
+        b"/FontDescriptor 6 0 R >>" % (b"500 " * 95),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        _stream(TEXT_OPS),
+        b"<< /Type /FontDescriptor /FontName /Bomb /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+        b"/Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 7 0 R >>",
+        _stream(_deflate_repeated(b"", b"\0" * MB, inflated_mb), b"/Filter /FlateDecode"),
+    ])
+
+
 def bombs() -> dict[str, tuple[bytes, str | None]]:
     """Every constructed hostile document: name → (bytes, content type)."""
     return {
@@ -346,6 +370,8 @@ def bombs() -> dict[str, tuple[bytes, str | None]]:
         "pdf-bomb-page-among-pages": (bomb_page_among_pages_pdf(), "application/pdf"),
         "pdf-many-dense-pages": (many_pages_pdf(), "application/pdf"),
         "pdf-nested-forms": (nested_forms_pdf(), "application/pdf"),
+        "pdf-inline-image-bomb": (inline_image_bomb_pdf(), "application/pdf"),
+        "pdf-font-file-bomb": (font_file_bomb_pdf(), "application/pdf"),
         "docx-zip-bomb": (docx_zip_bomb(), None),
         "docx-lying-zip-bomb": (docx_lying_zip_bomb(), None),
         "docx-many-members": (docx_many_members(), None),
@@ -441,7 +467,7 @@ import json, os, pickle, resource, signal, sys, time, traceback
 from archive.parsing import ParseError, parse_document
 
 jobs, limit_mb, timeout, out_dir = pickle.load(open(sys.argv[1], "rb"))
-import pdfplumber, docx, trafilatura  # noqa: the readers' imports, paid once before forking
+import pdfplumber, pypdfium2, docx, trafilatura  # noqa: the readers' imports, paid once before forking
 for warm in (b"<html><body><p>x</p></body></html>", b"x"):
     parse_document(warm)
 

@@ -170,6 +170,10 @@ def test_report_view_matrix(browser, server, screenshots):
     WebDriverWait(browser, 10).until(lambda d: _count(d, "p.report-heading") == 1)
     heading = browser.find_element("css selector", "p.report-heading").text
     assert heading.startswith(f"{REVISED[0]} · {REVISED[1]} · ")
+    # and how it was read: the reading summary and the review flag (archive.js, record["reading"])
+    WebDriverWait(browser, 10).until(lambda d: _count(d, "p.report-reading") == 1)
+    summary = browser.find_element("css selector", "p.report-reading").text
+    assert "格 cells read" in summary and ("需复核 needs review" in summary or "无需复核" in summary)
     assert_healthy(browser, "report-view heading")
 
 

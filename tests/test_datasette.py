@@ -221,7 +221,7 @@ def test_the_archive_is_opened_read_only_and_not_immutable(server):
 def test_reports_table_metadata(server):
     table = server.json("/DB/reports.json", _size=1)
     facets = set(table["facet_results"])
-    assert {"year", "agency", "format", "failed_checks"} <= facets
+    assert {"year", "agency", "format", "failed_checks", "needs_review"} <= facets
     assert table["human_description_en"] == "sorted by year descending"
     assert "reports_fts" in server.json("/-/metadata.json")["databases"][server.name]["tables"]["reports"]["fts_table"]
 
@@ -248,6 +248,14 @@ def test_failed_checks_names_the_one_failing_report(server):
             "select rule, detail from check_results where passed = 0")}
     assert {(r["rule"], r["detail"]) for r in rows} == failed
     assert all(r["rule_zh"] and "but" in r["detail"] for r in rows)
+
+
+def test_rereadings_are_shown_apart_from_revisions(server):
+    table = server.json("/DB/rereadings.json", _size=0)
+    assert {"report_id", "field", "old_value", "new_value", "new_parser_version"} <= set(table["columns"])
+    tables = server.json("/-/metadata.json")["databases"][server.name]["tables"]
+    assert "not a revision" in tables["rereadings"]["description"]
+    assert "parser_version" in tables["reports"]["columns"]
 
 
 def test_unreadable_documents_say_why_and_offer_the_capture(server):
@@ -333,6 +341,44 @@ def test_report_view_is_the_25_by_7_matrix_of_every_report(server):
             assert numbers == expected, (rid, row["row_key"])
             assert all(v is None or isinstance(v, int) for v in numbers.values())
     assert server.rows("report_view", report_id="no-such-report") == []
+
+
+def test_needs_review_is_a_column_and_a_facet_of_reports(server):
+    stored = records(server.db)
+    rows = server.json("/DB/reports.json", _shape="array", _size="max", _col="needs_review")
+    assert {r["id"]: r["needs_review"] for r in rows} == {rid: int(rec["needs_review"]) for rid, rec in stored.items()}
+    facet = server.json("/DB/reports.json", _size=0, _facet="needs_review")["facet_results"]["needs_review"]
+    counts = {item["value"]: item["count"] for item in facet["results"]}
+    assert counts.get(1, 0) == sum(rec["needs_review"] for rec in stored.values()) >= 1
+    assert counts.get(0, 0) == sum(not rec["needs_review"] for rec in stored.values()) >= 1
+    flagged = {r["id"] for r in server.json("/DB/reports.json", needs_review=1, _shape="array", _size="max")}
+    assert report_id(server.db, *FAILING) in flagged  # its totals do not add up
+    for rid in flagged:
+        reading = stored[rid]["reading"]
+        assert reading["checks_failed"] or reading["cells_read"] < reading["cells_expected"] or reading["rules"]
+    latest = {r["report_id"]: r["needs_review"] for r in server.rows("latest_reports")}
+    assert latest == {rid: int(rec["needs_review"]) for rid, rec in stored.items()}
+
+
+def test_report_view_says_how_each_row_was_read(server):
+    names = {"blank_as_zero": "空白按 0 blank as 0", "order": "按行序放置 placed by row order",
+             "joined_lines": "分行数字合读 lines joined", "split_digits": "连写数字拆分 digits split",
+             "ocr": "图像识别 read by OCR"}
+    short = dict(zip(applicant_columns(), ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]))
+    seen = 0
+    for rid, record in records(server.db).items():
+        expected: dict[str, list[str]] = {}
+        for rule, keys in record["reading"]["rules"].items():
+            for key in keys:
+                if key.startswith("requests."):
+                    _, row, column = key.split(".")
+                    expected.setdefault(row, []).append(f"{names[rule]}：{short[column]}")
+        for row in server.rows("report_view", report_id=rid):
+            how = row["读取 reading"]
+            parts = {p.split("：")[0] + "：" + c for p in how.split("；") for c in p.split("：")[1].split("、")} if how else set()
+            assert parts == set(expected.get(row["row_key"], [])), (rid, row["row_key"])
+            seen += bool(how)
+    assert seen  # the sample portal prints some zeros as blank cells
 
 
 def test_report_checks_put_failures_first(server):

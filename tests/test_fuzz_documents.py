@@ -14,6 +14,15 @@ from hostile import bombs, mutated_fixtures, read_fenced, wide_colspan_html
 from archive.parsing import parse
 from archive.parsing.limits import MAX_TABLE_CELLS, MAX_TABLE_COLUMNS
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_ocr():
+    """OCR (archive/parsing/ocr.py) is off here: its engine alone takes ~600 MB and seconds a page,
+    bounded by its own time budget, page cap and pixel caps (tests/test_ocr.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOVREPORTS_OCR", "0")
+        yield
+
 SEED = 20240610
 PER_FIXTURE = {".pdf": 10, ".docx": 5, ".html": 2, ".txt": 1}  # ~150 documents from today's fixtures
 SECONDS = 10  # per document

@@ -3,7 +3,8 @@
 A golden record holds the 200 numbers, the identity (title, agency, year, format, published —
 null when the document states no date), any `legacy_*` keys, and optionally
 `"warnings_include"` / `"warnings_exclude"`: substrings that some warning must contain / that
-no warning may contain.
+no warning may contain, and `"needs_review"`: the record's review flag (else derived: true
+exactly where the golden says `fails_check` or has a null among its format's numbers).
 """
 
 from itertools import combinations
@@ -12,7 +13,8 @@ import pytest
 from conftest import FILES, golden_paths, load_golden
 
 from archive.parsing import parse
-from archive.record.model import applicant_columns, numbers_of
+from archive.record.model import applicant_columns, get_path, numbers_of
+from archive.record.review import expected_paths
 
 GOLDEN = golden_paths()
 # The real documents: saved as they were published, so their numbers are what they are.
@@ -105,18 +107,56 @@ def test_never_a_wrong_number(path):
     assert not wrong, list(wrong.items())[:10]
 
 
+def _needs_review(expected: dict, record: dict) -> bool:
+    """What the golden says of the review flag: its own `needs_review` when it states one, else
+    true exactly where the report fails a check (`fails_check`) or a number of its format is null
+    (for a stretch fixture, null in the record: it may leave rows it cannot place)."""
+    if "needs_review" in expected:
+        return expected["needs_review"]
+    nulls = [p for p in expected_paths(expected) if get_path(expected if not expected.get("stretch") else record, p) is None]
+    return bool(expected.get("fails_check") or nulls)
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[_id(p) for p in GOLDEN])
+def test_reading_summary_and_review_flag(path):
+    """Every record says how it was read (record["reading"]) and whether a person should look
+    at it (record["needs_review"]): false where the report adds up and was read in full."""
+    expected = load_golden(path)
+    record = _parse(expected)
+    reading = record["reading"]
+    assert set(reading) == {"cells_read", "cells_expected", "checks_failed", "rules"}
+    paths = expected_paths(record)
+    assert reading["cells_expected"] == len(paths) == len(expected_paths(expected))
+    assert reading["cells_read"] == sum(get_path(record, p) is not None for p in paths)
+    assert reading["checks_failed"] == sum(not c["passed"] for c in record["checks"])
+    for rule, keys in reading["rules"].items():
+        assert keys and all(get_path(record, k) is not None for k in keys), rule
+        if rule == "blank_as_zero":
+            assert all(get_path(record, k) == 0 for k in keys)
+    assert record["needs_review"] is _needs_review(expected, record)
+    if expected.get("fails_check"):
+        assert reading["checks_failed"] > 0
+
+
 def _section_three_rows(expected: dict) -> dict[str, tuple]:
     rows = dict(expected["requests"])
-    if "legacy_requests_other_processing" in expected:
+    if "legacy_requests_other_processing" in expected and expected["legacy_requests_other_processing"] != rows["other"]:
+        # the 2019 format's one （六） row is requests.other too: the same row under two keys
         rows["legacy_requests_other_processing"] = expected["legacy_requests_other_processing"]
     columns = list(applicant_columns())
     return {name: tuple(cells[c] for c in columns) for name, cells in rows.items()
             if any(cells[c] is not None for c in columns)}
 
 
+def _all_zero(rows: dict[str, tuple]) -> bool:
+    """A report that received no request: every section 三 number 0 (nothing a swap could move)."""
+    return all(v == 0 for cells in rows.values() for v in cells)
+
+
 SWAP_CHECKED = [
     p for p in GOLDEN
     if load_golden(p)["source"] not in REAL_DOCUMENTS | FROM_REAL_DOCUMENTS and _section_three_rows(load_golden(p))
+    and not _all_zero(_section_three_rows(load_golden(p)))
 ]
 
 
@@ -134,7 +174,9 @@ def test_golden_catches_any_swap(path):
 
 
 def test_stretch_fixtures_are_few():
-    assert len(GOLDEN) - len(EXACT) <= 2
+    # and two read by OCR (redteam2-pdf-scanned-image, pdf-garbled-text-layer), whose numbers the
+    # arithmetic does not confirm stay null
+    assert len(GOLDEN) - len(EXACT) <= 4
 
 
 def test_six_real_documents_have_goldens():

@@ -92,3 +92,43 @@ def test_chinese_search_finds_two_character_words(tmp_path):
 
 def test_index_text_splits_han_runs_into_bigrams():
     assert index_text("政府信息公开 2024年") == "政府 府信 信息 息公 公开 2024 年"
+
+
+def test_needs_review_is_a_column_and_not_a_new_version(tmp_path):
+    archive = Archive(tmp_path / "a.db")
+    url = "http://127.0.0.1/zfxxgknb/t20250120_9.html"
+    first, parsed = _ingest(archive, "blank-cell-fails-check-mixed-typos-2024.html", url)
+    assert parsed.record["needs_review"] is True and parsed.record["reading"]["checks_failed"] == 2
+    row = archive.report_row(first.report_id)
+    assert row["needs_review"] == 1 and json.loads(row["record"])["reading"] == parsed.record["reading"]
+    # the same numbers read another way (the summary and flag differ) are the same version
+    again = copy.deepcopy(parsed.record)
+    again["needs_review"], again["reading"] = False, {**again["reading"], "rules": {}}
+    result, _ = _ingest(archive, "blank-cell-fails-check-mixed-typos-2024.html", url, record=again,
+                        at="2025-02-02T00:00:00+00:00")
+    assert result.kind == "unchanged" and archive.db["report_versions"].count == 1
+    clean, _ = _ingest(archive, "blank-zeros-note-trs-editor-2023.html", "http://127.0.0.1/zfxxgknb/t2.html")
+    assert archive.report_row(clean.report_id)["needs_review"] == 0
+
+
+def test_an_archive_from_before_the_review_flag_gets_it_from_its_records(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    archive = Archive(path)
+    failing, _ = _ingest(archive, "redteam-blank-total-column.html", "http://127.0.0.1/zfxxgknb/t7.html")
+    adds_up, _ = _ingest(archive, "html-official-haizhou-2024.html", "http://127.0.0.1/zfxxgknb/t8.html")
+    archive.close()
+    with sqlite3.connect(path) as conn:  # the archive as schema version 5 left it, records without the flag
+        conn.execute("drop index idx_reports_needs_review")
+        conn.execute("alter table reports drop column needs_review")
+        conn.execute("delete from migrations where version = 6")
+        for report_id, record in conn.execute("select id, record from reports").fetchall():
+            record = json.loads(record)
+            del record["needs_review"], record["reading"]
+            conn.execute("update reports set record = ? where id = ?", [json.dumps(record), report_id])
+    archive = Archive(path)
+    assert "needs_review" in archive.db["reports"].columns_dict
+    assert archive.report_row(failing.report_id)["needs_review"] == 1  # its checks fail
+    assert archive.report_row(adds_up.report_id)["needs_review"] == 0
+    assert 6 in {r["version"] for r in archive.db["migrations"].rows}

@@ -8,12 +8,12 @@ each section-四 group's 总计 is the sum of its four results. Consecutive year
 also chain (二、上年结转 of year N = 四、结转下年度 of year N−1), as real reports mostly do.
 
 A figures dict has the record's own shape (``active_disclosure``, ``requests``,
-``review_litigation``), so it *is* the truth a crawl is compared with. Reports in the 2019
-(60号) format follow the parser's convention (archive/parsing/tables.py, README): section 二 goes
-under ``legacy_active_disclosure`` (row → column → value, the names of labels.py ACTIVE_2019) and
-the 2021 section-二 keys are null, because such a page prints none of them; the format's single
+``review_litigation``), so it is the truth a crawl is compared with. Reports in the 2019
+(60号) format: section 二 goes under ``legacy_active_disclosure`` (row → column → value, the
+names of labels.py ACTIVE_2019) and the 2021 section-二 keys are null; the format's single
 （六）其他处理 row goes under ``legacy_requests_other_processing`` (column → value) and the three
-2021 sub-rows ``other_no_correction`` / ``other_no_fee`` / ``other`` are null.
+2021 sub-rows are null. The truth of a page (site.expected_entry) then reads them as the parser
+does: 处理决定数量 as the 2021 ``*_decisions`` keys and the one （六） row as ``requests.other``.
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ class ReportSpec:
     active_image: bool = False  # section 二 pasted as an image: its numbers are not on the page
     thousands: bool = False  # big numbers printed with thousands separators
     marks: dict[str, str] = field(default_factory=dict)  # dotted key → cell text ("/", "－", full-width)
+    blank_zeros: bool = False  # every 0 printed as an empty cell, as many reports print them
     fails_check: bool = False
     url_lag: int = 0  # the URL date lags the 发布时间 (PORTALS.md §6: don't trust URL dates)
     notes: list[str] = field(default_factory=list)
@@ -174,7 +175,8 @@ def main_reports(state: int) -> list[ReportSpec]:
         ReportSpec(HDQ, 2022, c["hdq"], "official", media="docx",
                    notes=["the page only says 详见附件; the numbers are in the .docx"]),
         ReportSpec(HDQ, 2023, c["hdq"], "word", title_style="year_first"),
-        ReportSpec(HDQ, 2024, c["hdq"], "editor", thousands=True),
+        ReportSpec(HDQ, 2024, c["hdq"], "editor", thousands=True, blank_zeros=True,
+                   notes=["every zero cell printed empty"]),
         ReportSpec(DGJD, 2021, c["dgjd"], "official", legacy=True,
                    notes=["a straggler: a 2021 report still printed in the 2019 (60号) format"]),
         ReportSpec(DGJD, 2022, c["dgjd"], "editor", active_image=True, marks=_street_marks(False),

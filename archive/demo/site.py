@@ -295,6 +295,8 @@ class _Builder:
             if mark is not None:
                 assert value == 0 and mark in ZERO_MARKS, f"mark {mark!r} on non-zero {key}"
                 return mark
+            if spec.blank_zeros and value == 0:
+                return ""
             return text
         return show
 
@@ -666,6 +668,14 @@ def expected_entry(spec: ReportSpec, figures: fig.Figures, sections: dict[str, l
                    page_path: str, doc_path: str, charset: str) -> dict[str, Any]:
     """The truth about one report, in CONTRACT shape plus where and how it was published."""
     active = dict(figures["active_disclosure"])
+    requests = figures["requests"]
+    if spec.legacy:
+        # As the record reads the 2019 format: its 处理决定数量 are the 2021 format's *_decisions,
+        # its one （六）其他处理 row is requests.other (and legacy_requests_other_processing).
+        decisions = {f"{row}_decisions": figures["legacy_active_disclosure"][row]["decisions"]
+                     for row in ("licensing", "penalty", "coercion")}
+        active.update(decisions)
+        requests = {**requests, "other": dict(figures["legacy_requests_other_processing"])}
     if spec.active_image:
         active = {k: None for k in active_keys()}
     entry: dict[str, Any] = {
@@ -683,7 +693,7 @@ def expected_entry(spec: ReportSpec, figures: fig.Figures, sections: dict[str, l
         "layout": spec.layout if spec.media == "html" else spec.media,
         "column": spec.column.key,
         "active_disclosure": active,
-        "requests": figures["requests"],
+        "requests": requests,
         "review_litigation": figures["review_litigation"],
         "sections": {k: "\n".join(v) for k, v in sections.items()},
         "fails_check": spec.fails_check,

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..record.checks import run_checks
 from ..record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, TEXT_SECTIONS, empty_record
+from ..record.review import BLANK_AS_ZERO, blank_failures, summarize
 from . import identity
 from .detect import DocumentKind, sniff
 from .tables import Row, detect_format, fill_record, interpret, merge_missing
@@ -75,6 +76,7 @@ def _read_document(data: bytes, url: str | None, content_type: str | None) -> Pa
     timings: dict[str, float] = {}
     alternate = None  # a second reading of the same document (its text), used where tables miss
     flipped = None  # the text read as numbers-then-label, tried when the arithmetic fails
+    ocr_rows: list[Row] = []  # rows read by OCR: their numbers stand only where the arithmetic confirms them
     started = time.perf_counter()
     if kind is DocumentKind.HTML:
         from .html import read_page
@@ -101,9 +103,26 @@ def _read_document(data: bytes, url: str | None, content_type: str | None) -> Pa
             rows = _best_rows([r for r in (pdf.positional, rows_from_text(text)) if r])
             alternate = lambda: rows_from_text(pdf.text)  # noqa: E731
             flipped = lambda: rows_from_text(pdf.text, values_first=True)  # noqa: E731
+        if pdf.ocr is not None:  # pages without usable text, read by OCR after the others
+            ocr_rows = pdf.ocr.rows
+            rows = rows + ocr_rows
+            text = "\n".join(filter(None, (text, pdf.ocr.text)))
+            timings["ocr"] = pdf.ocr.seconds
         title = identity.title_from_lines(text.splitlines()) or (
             pdf.title if pdf.title and identity.is_report_title(pdf.title) else None  # not a file name
         )
+        published, agency_hint = identity.published_from_text(text), None
+    elif kind is DocumentKind.IMAGE:
+        from .ocr import ImageError, read_image
+
+        try:
+            scan = read_image(data)
+        except ImageError as exc:
+            raise ParseError(str(exc)) from exc
+        record["warnings"].extend(scan.warnings)
+        rows = ocr_rows = scan.rows
+        text, timings["ocr"] = scan.text, scan.seconds
+        title = identity.title_from_lines(text.splitlines())
         published, agency_hint = identity.published_from_text(text), None
     elif kind is DocumentKind.DOCX:
         from .docx import DocxError, read_docx
@@ -131,7 +150,7 @@ def _read_document(data: bytes, url: str | None, content_type: str | None) -> Pa
         published, agency_hint = identity.published_from_text(text), None
     timings["read"] = time.perf_counter() - started - timings.get("trafilatura", 0.0)
     started = time.perf_counter()
-    _fill(record, rows, text, title, published, agency_hint, alternate, flipped)
+    _fill(record, rows, text, title, published, agency_hint, alternate, flipped, ocr_rows)
     timings["interpret"] = time.perf_counter() - started
     return Parsed(record, text, kind.value, timings)
 
@@ -145,6 +164,7 @@ def _fill(
     agency_hint: str | None,
     alternate=None,
     flipped=None,
+    ocr_rows: list[Row] | None = None,
 ) -> None:
     reading = interpret(rows)
     if alternate is not None and not (reading.active and reading.requests and reading.review):
@@ -159,13 +179,15 @@ def _fill(
     record["published"] = published
     record["sections"] = sections_of(text)
     _fill_numbers(record, reading)
+    placed = dict(reading.placed)
     if flipped is not None and any(not c["passed"] for c in record["checks"]):
         # Some extractions print each row's numbers before its label. Read that way too, and
         # take a section from that reading only where the format's own arithmetic then holds
         # better (per section: a document may print its tables differently).
         trial = empty_record()
         trial["year"] = record["year"]
-        _fill_numbers(trial, interpret(flipped()))
+        trial_reading = interpret(flipped())
+        _fill_numbers(trial, trial_reading)
         taken = []
         for section, prefix in (("requests", "requests."), ("review_litigation", "review_litigation.")):
             if _arithmetic_score(trial, prefix) > _arithmetic_score(record, prefix):
@@ -180,6 +202,30 @@ def _fill(
                 f"{', '.join(taken)}: the numbers of each row come before its label in this text; read "
                 "that way, because only then does the report's arithmetic hold"
             )
+            prefixes = tuple(p for section in taken for p in _KEYS_OF[section])
+            placed = {k: v for k, v in placed.items() if not k.startswith(prefixes)}
+            placed.update({k: v for k, v in trial_reading.placed.items() if k.startswith(prefixes)})
+    if ocr_rows:
+        _confirm_ocr(record, rows, ocr_rows, alternate, placed)
+    _finish_reading(record, placed, text)
+
+
+def _confirm_ocr(record: dict[str, Any], rows: list[Row], ocr_rows: list[Row], alternate, placed: dict[str, str]) -> None:
+    """The numbers the OCR rows gave (those a reading without them does not) stand only where
+    the report's arithmetic confirms them (ocr.confirm)."""
+    from ..record.model import get_path
+    from ..record.review import expected_paths
+    from .ocr import confirm
+
+    scanned = {id(row) for row in ocr_rows}
+    trial = empty_record()
+    trial["year"] = record["year"]
+    without = interpret([row for row in rows if id(row) not in scanned])
+    if alternate is not None:
+        merge_missing(without, interpret(alternate()))
+    _fill_numbers(trial, without)
+    keys = {p for p in expected_paths(record) if get_path(record, p) is not None and get_path(trial, p) is None}
+    confirm(record, keys, placed)
 
 
 def _best_rows(options: list[list[Row]]) -> list[Row]:
@@ -216,6 +262,41 @@ def _fill_numbers(record: dict[str, Any], reading: Any) -> None:
         fill_record(record, reading, fmt)
         _warn_missing(record, reading)
     record["checks"] = run_checks(record)
+
+
+# The record keys each section's numbers are kept under.
+_KEYS_OF = {
+    "active_disclosure": ("active_disclosure.", "legacy_active_disclosure."),
+    "requests": ("requests.", "legacy_requests_other_processing."),
+    "review_litigation": ("review_litigation.",),
+}
+_TABLE_OF = {"二": "active_disclosure", "三": "requests", "四": "review_litigation"}
+# A report's own note that its blank cells are zeros: 注：表中空白单元格表示数量为0.
+_BLANK_NOTE = re.compile(r"空白(单元格|格|处)?[^。；;\n]{0,10}?(表示|为|即|代表)[^。；;\n]{0,6}?(0|零|无)")
+
+
+def _finish_reading(record: dict[str, Any], placed: dict[str, str], text: str) -> None:
+    """The last step of a reading: one warning per table naming its blank cells read as 0 (and
+    the failing checks they take part in, said in each such check's detail too), then the
+    reading summary and review flag (record/review.py)."""
+    summarize(record, placed)
+    failures = blank_failures(record, placed)
+    for check in record["checks"]:
+        if check["rule"] in failures:
+            check["detail"] += f" (blank cells read as 0 take part: {', '.join(failures[check['rule']])})"
+    why = "as the report's note says" if _BLANK_NOTE.search(text) else "a blank cell of a printed table is 0"
+    in_order = record["reading"]["rules"].get(BLANK_AS_ZERO, [])
+    for section, table in _TABLE_OF.items():
+        blanks = [k for k in in_order if k.startswith(_KEYS_OF[table])]
+        if not blanks:
+            continue
+        cells = f"{len(blanks)} blank cell{'s' if len(blanks) > 1 else ''}"
+        warning = f"section {section}: {cells} read as 0 ({why}): {', '.join(blanks)}"
+        failing = [rule for rule, involved in failures.items() if set(involved) & set(blanks)]
+        if failing:
+            warning += (f"; checks that fail with these zeros: {', '.join(failing)} — the blanks may not mean 0: "
+                        "needs review")
+        record["warnings"].append(warning)
 
 
 def _warn_missing(record: dict[str, Any], reading: Any) -> None:

@@ -1,4 +1,4 @@
-"""What is this document: its kind (HTML, text, PDF, DOCX, binary) and, for discovery,
+"""What is this document: its kind (HTML, text, PDF, DOCX, image, binary) and, for discovery,
 whether a title names an annual report or one of its look-alikes.
 """
 
@@ -19,8 +19,20 @@ class DocumentKind(enum.Enum):
     TEXT = "text"
     PDF = "pdf"
     DOCX = "docx"
+    IMAGE = "image"  # PNG, JPEG, GIF, BMP, TIFF: read by OCR (ocr.py)
     BINARY = "binary"
     OLE2 = "ole2"
+
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
+_BMP_HEADERS = {12, 40, 52, 56, 64, 108, 124}  # the sizes a BMP's info header can have
+
+
+def is_image(head: bytes) -> bool:
+    """PNG, JPEG, GIF, TIFF by their signatures; BMP by 'BM' and a valid info-header size."""
+    if head.startswith(_IMAGE_MAGIC):
+        return True
+    return head[:2] == b"BM" and len(head) >= 18 and int.from_bytes(head[14:18], "little") in _BMP_HEADERS
 
 
 _HTML_MARKERS = re.compile(rb"<\s*(!doctype\s+html|html|head|body|table|div|meta|p)[\s>/]", re.IGNORECASE)
@@ -31,6 +43,8 @@ def sniff(data: bytes, url: str | None = None, content_type: str | None = None) 
     head = data[:4096]
     if head.lstrip().startswith(b"%PDF"):
         return DocumentKind.PDF
+    if is_image(head):
+        return DocumentKind.IMAGE
     if head.startswith(OLE2_MAGIC):
         return DocumentKind.OLE2
     if head.startswith(b"PK\x03\x04"):

@@ -86,6 +86,7 @@ def cell_text(cell: etree._Element) -> str:
     return " ".join(text.split())  # str.split() also splits on NBSP and the ideographic space
 
 
+_SOURCE_BREAKS = re.compile(r"[\r\n]+")
 # Elements that start a new line inside a table cell.
 _CELL_LINES = {"br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
 _HAS_CELL_LINES = etree.XPath("boolean(.//br | .//p | .//div | .//li)")
@@ -99,16 +100,18 @@ def grid_cell_text(cell: etree._Element) -> str:
     pieces: list[str] = []
     for event, el in etree.iterwalk(cell, events=("start", "end")):
         breaks = el is not cell and isinstance(el.tag, str) and el.tag.lower() in _CELL_LINES
+        # a line break in the page's source is a space (Word wraps its HTML between the spans
+        # of one number: <span>6</span>⏎<span>221</span>); only elements start lines
         if event == "start":
             if breaks:
                 pieces.append("\n")
             if el.text and isinstance(el.tag, str):
-                pieces.append(el.text)
+                pieces.append(_SOURCE_BREAKS.sub(" ", el.text))
         elif el is not cell:
             if breaks:
                 pieces.append("\n")
             if el.tail:
-                pieces.append(el.tail)
+                pieces.append(_SOURCE_BREAKS.sub(" ", el.tail))
     text = "".join(pieces).replace("\u200b", "").replace("\ufeff", "")
     return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.split())
 

@@ -125,6 +125,27 @@ def is_single_other_processing(cells: list[str]) -> bool:
     return bool(cells) and bool(REQUEST_GROUPS["other_processing"].search(cells[-1]))
 
 
+# The rows of section 三 in the format's order (2021: （六）其他处理 has three sub-rows). The
+# 2019 layout, which many 2021-format reports kept, prints （六） as one row: "other_processing".
+SUB_OTHER_ROWS = ("other_no_correction", "other_no_fee", "other")
+REQUEST_ORDER = (
+    "new_requests", "carried_over", "granted", "partially_granted",
+    "denied_state_secret", "denied_prohibited_by_law", "denied_three_securities_one_stability",
+    "denied_third_party_rights", "denied_internal_affairs", "denied_process_information",
+    "denied_enforcement_files", "denied_administrative_query",
+    "unable_not_held", "unable_needs_creation", "unable_unclear_after_correction",
+    "not_processed_petition", "not_processed_duplicate", "not_processed_publication",
+    "not_processed_excessive", "not_processed_confirmation",
+    *SUB_OTHER_ROWS, "total_processed", "carried_forward",
+)
+REQUEST_ORDER_SINGLE_OTHER = tuple(
+    k for k in REQUEST_ORDER[: REQUEST_ORDER.index("other_no_correction")]
+) + ("other_processing", "total_processed", "carried_forward")
+
+# The prose total of section 一: 共收到政府信息公开申请56件, 全市共受理…申请 3119 件.
+PROSE_NEW_REQUESTS = re.compile(r"(收到|受理|新收)[^。；;，,]{0,16}?申请(共计|共|总计|合计)?(\d+)件")
+
+
 # --- Section 二: rows of the 第二十条 blocks -----------------------------------------------
 ACTIVE_ROWS: list[tuple[str, re.Pattern[str]]] = [
     ("normative_documents", re.compile(r"规范性文件")),
@@ -167,8 +188,29 @@ ACTIVE_2019 = {
 
 
 def match_active_row(cells: list[str]) -> str | None:
-    """Section 二 row of a run of normalized label cells."""
-    return _last_match(cells, ACTIVE_ROWS)
+    """Section 二 row of a run of normalized label cells; a label wrapped over two cells
+    ('行政规范性' / '文件') is tried joined."""
+    return _last_match(cells, ACTIVE_ROWS) or (_last_match(["".join(cells[-2:])], ACTIVE_ROWS) if len(cells) > 1 else None)
+
+
+# The rows of each 第二十条 block of section 二, in the format's order, and how many numbers
+# each row holds. 2019: Hubei adds 其他主动公开文件 to block (一).
+ACTIVE_BLOCK = re.compile(r"第二十条第\(([一五六八九])\)项")
+ACTIVE_BLOCKS = {
+    "2021": {
+        "一": (("regulations", "normative_documents"), 3),
+        "五": (("licensing",), 1),
+        "六": (("penalty", "coercion"), 1),
+        "八": (("fees",), 1),
+    },
+    "2019": {
+        "一": (("regulations", "normative_documents", "other_documents"), 3),
+        "五": (("licensing", "other_services"), 3),
+        "六": (("penalty", "coercion"), 3),
+        "八": (("fees",), 2),
+        "九": (("procurement",), 2),
+    },
+}
 
 
 # --- Section headings and table headers ------------------------------------------------------

@@ -65,23 +65,30 @@ MAX_DOCX_UNCOMPRESSED = 60 * 1024 * 1024  # all members together, once inflated 
 MAX_DOCX_XML_PART = 16 * 1024 * 1024
 
 # --- PDF -------------------------------------------------------------------------------
+# pdfbounds.admit() checks these before PDFium (pdfium.py) is handed the file: PDFium inflates
+# whole streams and aborts the process when an allocation fails.
 MAX_PDF_PAGES = 120  # pages read; annual reports run 5–40 pages
 # One stream once decoded (every filter applied). The largest real ones are embedded fonts: a
-# full CJK TrueType font is 10–20 MB. The fixtures' largest stream is a 9.7 MB scanned image.
+# full CJK TrueType font is 10–20 MB. Images are never decoded (the fixtures' largest stream,
+# a 9.7 MB scanned image, included).
 MAX_PDF_STREAM_BYTES = 32 * 1024 * 1024
 MAX_PDF_DECODED_BYTES = 128 * 1024 * 1024  # all streams of one document, decoded
 # Bytes put through the filters pdfminer runs in pure Python (LZW, RunLength, PNG/TIFF
 # predictors: 1–4 MB/s), per document. Real reports use them only for cross-reference streams
 # (tens of KB); text extraction never decodes the images that also use them.
 MAX_PDF_SLOW_FILTER_BYTES = 4 * 1024 * 1024
-# Content-stream bytes interpreted for one page, counting a form XObject each time it is drawn.
-# pdfminer interprets ~0.25–0.5 MB/s of real content (3.5 s for 1 MB of bare numbers). The
-# fixtures' pages hold 0.2–47 KB, a 6-page report 140 KB in all; a 40-page one ~1.2 MB.
+# Content-stream bytes PDFium interprets for one page, counting a form XObject each time it is
+# drawn (PDFium lays out 2–15 MB/s of content, but a few KB of nested forms draw a form 10¹²
+# times). The fixtures' pages hold 0.2–47 KB, a 6-page report 140 KB in all; a 40-page one ~1.2 MB.
 MAX_PDF_PAGE_CONTENT = 512 * 1024
 MAX_PDF_CONTENT = 3 * 1024 * 1024  # the same, for all pages of one document
-# Characters, paths and images laid out (pdfminer + pdfplumber: ~100 µs and ~4 KB each). The
-# fixtures' busiest page holds 1,412 characters and 746 paths; a dense real page ~5,000
-# objects, a 40-page report ~40,000.
+# Objects (dictionaries, arrays, streams) reached from the pages' resources while checking them:
+# pdfminer parses each (0.1–0.4 ms; each page's are counted). The fixtures reach 12–170.
+MAX_PDF_RESOURCE_OBJECTS = 20_000
+# Characters and shapes PDFium lays out on a page, read one by one into Python (~5 µs a
+# character, ~4 µs a path). The fixtures' busiest page holds 1,761 characters (PDFium's count,
+# its generated spaces included) and 746 paths; a dense real page ~5,000 objects, a 40-page
+# report ~40,000.
 MAX_PDF_PAGE_OBJECTS = 10_000
 MAX_PDF_OBJECTS = 50_000  # the same, for all pages of one document
 # Ruling-line crossings pdfplumber's table finder may examine on one page (merged horizontal ×

@@ -1,42 +1,53 @@
-"""pdfminer under a budget: what one PDF may make it decode, interpret and lay out.
+"""What one PDF may make the readers decode and interpret, checked before PDFium sees it.
 
-pdfminer (under pdfplumber) inflates every stream whole and interprets every content stream as
-often as it is drawn, so a 1.5 MB PDF can ask for gigabytes. Inside `bounded()`:
+PDFium (pdfium.py) reads the text; it is C code that inflates every stream whole and aborts the
+process when an allocation fails, and it interprets a form XObject each time it is drawn. So
+`admit(data)` first walks the file with pdfminer's object parser — never its interpreter —
+under a budget, and says which pages PDFium may load:
 
-- a stream is decoded by `_decode` (pdfminer's own filters and their error tolerance, in
-  bounded steps): a stream beyond MAX_PDF_STREAM_BYTES, or past MAX_PDF_DECODED_BYTES for the
-  document, raises `OverBudget` after inflating no more than the cap; the pure-Python filters
-  (LZW, RunLength, predictors) take at most MAX_PDF_SLOW_FILTER_BYTES per document;
-- content streams are charged before they are interpreted (a form XObject each time it is
-  drawn) against MAX_PDF_PAGE_CONTENT and MAX_PDF_CONTENT;
-- objects laid out (characters, paths, images, forms) are counted against
-  MAX_PDF_PAGE_OBJECTS and MAX_PDF_OBJECTS.
+- every stream a page reaches (contents, forms, fonts and font files, ToUnicode and CMaps,
+  patterns, shadings, colour profiles; not images, whose pixels reading text never decodes) is
+  decoded by `_decode` (pdfminer's own filters and their error tolerance, in bounded steps): a
+  stream beyond MAX_PDF_STREAM_BYTES, or past MAX_PDF_DECODED_BYTES for the document, stops
+  after inflating no more than the cap; the pure-Python filters (LZW, RunLength, predictors)
+  take at most MAX_PDF_SLOW_FILTER_BYTES per document; the compressed data of an inline image
+  is inflated under the same caps (PDFium inflates it while parsing the page);
+- the content a page draws is counted before it is interpreted — a form XObject each time it
+  is drawn, and a Type 3 font's glyph procedures — against MAX_PDF_PAGE_CONTENT and
+  MAX_PDF_CONTENT;
+- the objects a page's resources reach are counted against MAX_PDF_RESOURCE_OBJECTS.
 
-The hooks are installed on pdfminer's classes once and do nothing outside `bounded()`: the
-budget lives in a context variable, so other threads and other users of pdfminer are untouched.
-`OverBudget` travels up through pdfminer and pdfplumber (which wrap it); `over_budget(exc)`
-finds it again, and `OverBudget.document` says whether the rest of the document is over too.
-Installing also replaces pdfminer's quadratic RC4 with a linear one (same output) and sets the
-pdfminer and pdfplumber loggers, when nobody configured them, to errors only: a broken PDF
-makes pdfminer warn at every object.
+A page over a page cap is skipped; over a document cap, it and the pages after it are. The
+cross-reference streams and object streams are decoded under the same budget while pdfminer
+parses the file: a bomb there refuses the document. The budget lives in a context variable, so
+other threads and other users of pdfminer are untouched. Installing the hook also replaces
+pdfminer's quadratic RC4 with a linear one (same output) and sets the pdfminer logger, when
+nobody configured it, to errors only: a broken PDF makes pdfminer warn at every object.
+
+PDFium and pdfminer find pages through the same page tree; when they count the pages of a file
+differently (a damaged tree each mends its own way), a document with any page over a cap is
+refused, since the page that PDFium would load cannot be told apart.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pdfminer.arcfour import Arcfour
 from pdfminer.ascii85 import ascii85decode, asciihexdecode
-from pdfminer.layout import LTContainer
 from pdfminer.lzw import LZWDecoder
+from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfexceptions import PDFNotImplementedError, PDFValueError
-from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import (
     LITERAL_CRYPT,
     LITERALS_ASCII85_DECODE,
@@ -48,19 +59,20 @@ from pdfminer.pdftypes import (
     LITERALS_JPX_DECODE,
     LITERALS_LZW_DECODE,
     LITERALS_RUNLENGTH_DECODE,
+    PDFObjRef,
     PDFStream,
     int_value,
-    list_value,
-    stream_value,
+    resolve1,
 )
-from pdfminer.utils import MATRIX_IDENTITY, apply_png_predictor, apply_tiff_predictor
+from pdfminer.psparser import LIT
+from pdfminer.utils import apply_png_predictor, apply_tiff_predictor
 
 from .limits import (
     MAX_PDF_CONTENT,
     MAX_PDF_DECODED_BYTES,
-    MAX_PDF_OBJECTS,
     MAX_PDF_PAGE_CONTENT,
-    MAX_PDF_PAGE_OBJECTS,
+    MAX_PDF_PAGES,
+    MAX_PDF_RESOURCE_OBJECTS,
     MAX_PDF_SLOW_FILTER_BYTES,
     MAX_PDF_STREAM_BYTES,
 )
@@ -83,13 +95,12 @@ class OverBudget(Exception):
 class Budget:
     decoded: int = 0  # bytes decoded from streams, all stages, whole document
     slow: int = 0  # bytes put through pure-Python filters, whole document
-    content: int = 0  # content-stream bytes interpreted, whole document
-    objects: int = 0  # objects laid out, whole document
+    content: int = 0  # content-stream bytes to interpret, whole document
+    resources: int = 0  # objects reached from the pages' resources, whole document
     page_content: int = 0
-    page_objects: int = 0
 
     def new_page(self) -> None:
-        self.page_content = self.page_objects = 0
+        self.page_content = 0
 
     def charge_decoded(self, size: int) -> None:
         self.decoded += size
@@ -106,20 +117,19 @@ class Budget:
             )
 
     def charge_content(self, size: int) -> None:
+        """A page's content, charged before it is interpreted: a page over its own cap is not
+        interpreted, and so spends none of the document's."""
+        if self.page_content + size > MAX_PDF_PAGE_CONTENT:
+            raise OverBudget(f"the page draws more than {_size(MAX_PDF_PAGE_CONTENT)} of content")
         self.page_content += size
         self.content += size
         if self.content > MAX_PDF_CONTENT:
             raise OverBudget(f"its pages draw more than {_size(MAX_PDF_CONTENT)} of content together", True)
-        if self.page_content > MAX_PDF_PAGE_CONTENT:
-            raise OverBudget(f"the page draws more than {_size(MAX_PDF_PAGE_CONTENT)} of content")
 
-    def count_object(self) -> None:
-        self.page_objects += 1
-        self.objects += 1
-        if self.objects > MAX_PDF_OBJECTS:
-            raise OverBudget(f"its pages lay out more than {MAX_PDF_OBJECTS:,} characters and shapes together", True)
-        if self.page_objects > MAX_PDF_PAGE_OBJECTS:
-            raise OverBudget(f"the page lays out more than {MAX_PDF_PAGE_OBJECTS:,} characters and shapes")
+    def count_resource(self) -> None:
+        self.resources += 1
+        if self.resources > MAX_PDF_RESOURCE_OBJECTS:
+            raise OverBudget(f"its pages' resources reach more than {MAX_PDF_RESOURCE_OBJECTS:,} objects", True)
 
 
 def _size(n: int) -> str:
@@ -132,7 +142,7 @@ _original: dict[str, object] = {}
 
 @contextmanager
 def bounded() -> Iterator[Budget]:
-    """Run pdfminer under a fresh budget for one document."""
+    """Run pdfminer's parser under a fresh budget for one document."""
     _install()
     budget = Budget()
     token = _active.set(budget)
@@ -143,7 +153,7 @@ def bounded() -> Iterator[Budget]:
 
 
 def over_budget(exc: BaseException) -> OverBudget | None:
-    """The OverBudget behind an exception, through pdfplumber's and pdfminer's wrapping."""
+    """The OverBudget behind an exception, through pdfminer's wrapping."""
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, OverBudget):
@@ -158,18 +168,13 @@ def _install() -> None:
     if _original:
         return
     _original["decode"] = PDFStream.decode
-    _original["render_contents"] = PDFPageInterpreter.render_contents
-    _original["add"] = LTContainer.add
     PDFStream.decode = _decode
-    PDFPageInterpreter.render_contents = _render_contents
-    LTContainer.add = _add
     # pdfminer's RC4 builds its output by bytes concatenation: quadratic, ~50 s for 1 MB of an
     # encrypted PDF's streams. The same cipher, linear (~4 MB/s), everywhere: output is identical.
     Arcfour.process = Arcfour.encrypt = Arcfour.decrypt = _arcfour_process
-    for name in ("pdfminer", "pdfplumber"):  # pdfminer warns about every oddity of a broken PDF
-        logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET:
-            logger.setLevel(logging.ERROR)
+    logger = logging.getLogger("pdfminer")  # pdfminer warns about every oddity of a broken PDF
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
 
 
 # --- hooks -------------------------------------------------------------------------------
@@ -187,28 +192,6 @@ def _arcfour_process(self: Arcfour, data: bytes) -> bytes:
         out[n] = c ^ s[(si + sj) & 255]
     self.i, self.j = i, j
     return bytes(out)
-
-
-def _add(self, obj) -> None:
-    budget = _active.get()
-    if budget is not None:
-        budget.count_object()
-    _original["add"](self, obj)
-
-
-def _render_contents(self, resources, streams, ctm=MATRIX_IDENTITY):
-    budget = _active.get()
-    if budget is not None:
-        size = 0
-        for obj in list_value(streams):
-            try:
-                size += len(stream_value(obj).get_data())
-            except OverBudget:
-                raise
-            except Exception:  # noqa: S112 - the interpreter meets (and handles) the same error
-                continue
-        budget.charge_content(size)
-    return _original["render_contents"](self, resources, streams, ctm=ctm)
 
 
 def _decode(self: PDFStream) -> None:
@@ -332,3 +315,216 @@ def _predict(data: bytes, params: dict, budget: Budget) -> bytes:
     if pred >= 10:
         return apply_png_predictor(pred, colors, columns, bits, data)
     raise PDFNotImplementedError(f"Unsupported predictor: {pred!r}")
+
+
+# --- admission: what PDFium may load -----------------------------------------------------
+
+_IMAGE = LIT("Image")
+_FORM = LIT("Form")
+_TYPE3 = LIT("Type3")
+_NOT_DECODED = {LIT("Metadata"), LIT("EmbeddedFile"), LIT("XRef")}  # types reading text never decodes
+_NOT_FOLLOWED = {"Parent", "P", "Annots", "B", "Thumb"}  # page tree and structure links, not resources
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
+_INLINE_IMAGE = re.compile(rb"\bBI\b(.{0,2000}?)\bID\s", re.S)
+_INLINE_COMPRESSED = re.compile(rb"/(Fl|FlateDecode|LZW|LZWDecode)\b")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+MAX_FORM_DEPTH = 40  # forms inside forms PDFium interprets (its kMaxFormLevel); deeper ones are not drawn
+
+
+@dataclass
+class Admission:
+    """The pages PDFium may load: the first `listed` pages of the document as pdfminer finds
+    them, less those in `refused` (page number → why)."""
+
+    listed: int
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def admit(data: bytes) -> Admission:
+    """Walk the file's pages under a budget (module docstring). Raises OverBudget when the
+    file's own structure is over a document cap, and pdfminer's errors when it cannot parse the
+    file at all."""
+    with bounded() as budget:
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        walker = _Walker(budget)
+        admission = Admission(0)
+        stop = None
+        try:
+            for number, page in enumerate(itertools.islice(PDFPage.create_pages(document), MAX_PDF_PAGES), 1):
+                admission.listed = number
+                if stop:
+                    admission.refused[number] = stop
+                    continue
+                budget.new_page()
+                try:
+                    walker.page(page)
+                except OverBudget as exc:
+                    admission.refused[number] = exc.reason
+                    stop = exc.reason if exc.document else None
+        except OverBudget as exc:  # the page tree itself (a node in a bomb object stream)
+            if not admission.listed:
+                raise
+            admission.refused[admission.listed + 1] = exc.reason
+        except Exception:  # noqa: S110 - a broken page tree ends the listing; PDFium is held to it
+            pass
+        return admission
+
+
+class _Walker:
+    """One document's streams, decoded once each, and the content each page draws."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.failed: dict[int, str] = {}  # objid → why its stream is over a cap
+        self.decoded: set[int] = set()
+        self.form_cost: dict[int, int] = {}
+        self.drawing: set[int] = set()
+
+    def page(self, page: PDFPage) -> None:
+        resources = _dict(page.resources)
+        contents = page.attrs.get("Contents")
+        self._reach([resources, contents])
+        cost = self._draw(_list(contents), resources, 0)
+        cost += self._type3_procs(resources, set())
+        self.budget.charge_content(cost)
+
+    # every stream the page reaches, decoded under the budget
+    def _reach(self, roots: list) -> None:
+        stack = list(roots)
+        seen: set[int] = set()
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, PDFObjRef):
+                if obj.objid in seen:
+                    continue
+                seen.add(obj.objid)
+                if obj.objid in self.failed:
+                    raise OverBudget(self.failed[obj.objid])
+                self.budget.count_resource()
+                try:
+                    target = obj.resolve()
+                except OverBudget:
+                    raise
+                except Exception:  # noqa: S112 - an unreadable object: PDFium meets it broken too
+                    continue
+                if isinstance(target, PDFStream):
+                    self._decode(obj.objid, target)
+                obj = target
+            if isinstance(obj, PDFStream):
+                if obj.attrs.get("Subtype") is _IMAGE:
+                    continue
+                obj = obj.attrs
+            if isinstance(obj, dict):
+                stack.extend(v for k, v in obj.items() if k not in _NOT_FOLLOWED and isinstance(v, (PDFObjRef, dict, list, PDFStream)))
+            elif isinstance(obj, list):
+                stack.extend(v for v in obj if isinstance(v, (PDFObjRef, dict, list, PDFStream)))
+
+    def _decode(self, objid: int, stream: PDFStream) -> None:
+        if objid in self.decoded or stream.attrs.get("Subtype") is _IMAGE or stream.attrs.get("Type") in _NOT_DECODED:
+            return
+        self.decoded.add(objid)
+        try:
+            stream.get_data()
+        except OverBudget as exc:
+            if not exc.document:
+                self.failed[objid] = exc.reason
+            raise
+        except Exception:  # noqa: S110 - undecodable: PDFium reads it as broken data too
+            pass
+
+    # the content the page draws, forms counted each time they are drawn
+    def _draw(self, streams: list, resources: dict, depth: int) -> int:
+        total = 0
+        for item in streams:
+            stream = _resolve(item)
+            if not isinstance(stream, PDFStream):
+                continue
+            data = _data(stream)
+            total += len(data)
+            self._inline_images(data)
+            if depth < MAX_FORM_DEPTH:
+                for name in _DO.findall(data):
+                    total += self._form(_name(name), resources, depth)
+            if total > MAX_PDF_CONTENT:
+                break
+        return min(total, MAX_PDF_CONTENT + 1)
+
+    def _form(self, name: str, resources: dict, depth: int) -> int:
+        ref = _dict(resources.get("XObject")).get(name)
+        stream = _resolve(ref)
+        if not isinstance(stream, PDFStream) or stream.attrs.get("Subtype") is not _FORM:
+            return 0
+        key = ref.objid if isinstance(ref, PDFObjRef) else id(stream)
+        if key in self.form_cost:
+            return self.form_cost[key]
+        if key in self.drawing:
+            return 0  # a form that draws itself: PDFium breaks the cycle
+        self.drawing.add(key)
+        own = _dict(stream.attrs.get("Resources")) or resources
+        cost = self._draw([stream], own, depth + 1) + self._type3_procs(own, set())
+        self.drawing.discard(key)
+        self.form_cost[key] = cost
+        return cost
+
+    def _type3_procs(self, resources: dict, seen: set[int]) -> int:
+        """A Type 3 font's glyphs are content streams PDFium interprets (once per glyph)."""
+        total = 0
+        for ref in _dict(resources.get("Font")).values():
+            font = _resolve(ref)
+            if not isinstance(font, dict) or font.get("Subtype") is not _TYPE3 or id(font) in seen:
+                continue
+            seen.add(id(font))
+            procs = _dict(font.get("CharProcs"))
+            own = _dict(font.get("Resources")) or resources
+            total += self._draw(list(procs.values()), own, MAX_FORM_DEPTH - 1)
+        return total
+
+    def _inline_images(self, data: bytes) -> None:
+        """PDFium inflates an inline image's data while it parses the page: inflate it here first."""
+        if b"ID" not in data:
+            return
+        for found in _INLINE_IMAGE.finditer(data):
+            filters = _INLINE_COMPRESSED.findall(found.group(1))
+            payload = data[found.end() :]
+            for name in filters:
+                limit = min(MAX_PDF_STREAM_BYTES, MAX_PDF_DECODED_BYTES - self.budget.decoded)
+                if name.startswith(b"Fl"):
+                    payload = _inflate(payload, limit, self.budget)
+                else:
+                    self.budget.charge_slow(len(payload))
+                    payload = _lzw(payload, limit, self.budget)
+                self.budget.charge_decoded(len(payload))
+
+
+def _resolve(obj):
+    try:
+        return resolve1(obj)
+    except OverBudget:
+        raise
+    except Exception:
+        return None
+
+
+def _dict(obj) -> dict:
+    obj = _resolve(obj)
+    return obj if isinstance(obj, dict) else {}
+
+
+def _list(obj) -> list:
+    obj = _resolve(obj)
+    if isinstance(obj, list):
+        return obj
+    return [] if obj is None else [obj]
+
+
+def _data(stream: PDFStream) -> bytes:
+    try:
+        return stream.get_data() or b""
+    except OverBudget:
+        raise
+    except Exception:
+        return b""
+
+
+def _name(raw: bytes) -> str:
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")

@@ -49,6 +49,8 @@ def _cells_of_line(line: str) -> list[str]:
         parts = line.split("\t")
     cells = []
     for part in parts:
+        if _PAGE_NUMBER.match(part) and "/" not in part:
+            continue  # a page footer a converter put inside a table row (|— 5 —|||…|); "1/2" may be a cell
         pieces = [_clean(piece) for piece in _CELL_BREAK.split(part)]
         pieces = [piece for piece in pieces if piece]
         if len(pieces) > 1 and all(looks_numeric(piece) for piece in pieces):
@@ -84,21 +86,25 @@ def _split_numbers(text: str) -> list[str]:
     return [text]
 
 
-def _join_broken_labels(cells: list[tuple[str, bool]]) -> list[str]:
-    """Labels printed one or two characters per line (rotated cells) become one label."""
-    out: list[str] = []
+def _join_broken_labels(cells: list[tuple[str, bool, int]]) -> list[tuple[str, int]]:
+    """Labels printed one or two characters per line (rotated cells) become one label (on the
+    line where it starts). Each cell keeps the number of the line it was printed on."""
+    out: list[tuple[str, int]] = []
     run: list[str] = []
-    for cell, whole_line in cells:
+    start = 0
+    for cell, whole_line, line in cells:
         short = whole_line and len(cell) <= 2 and not looks_numeric(cell)
         if short:
+            if not run:
+                start = line
             run.append(cell)
             continue
         if run:
-            out.append("".join(run))
+            out.append(("".join(run), start))
             run = []
-        out.append(cell)
+        out.append((cell, line))
     if run:
-        out.append("".join(run))
+        out.append(("".join(run), start))
     return out
 
 
@@ -107,48 +113,54 @@ def rows_from_text(text: str, values_first: bool = False) -> list[Row]:
     `values_first`, value-run + label-run rows, for extractions that print numbers first).
     Text beyond limits.MAX_TEXT_CHARS / MAX_TEXT_LINES is not read (the callers warn)."""
     text, _ = cut_text(text)
-    tagged: list[tuple[str, bool]] = []
-    for line in text.splitlines():
+    tagged: list[tuple[str, bool, int]] = []
+    for number, line in enumerate(text.splitlines()):
         cells = _cells_of_line(line)
         for cell in cells:
-            tagged.append((cell, len(cells) == 1))
+            tagged.append((cell, len(cells) == 1, number))
     cells = _join_broken_labels(tagged)
     return _values_then_labels(cells) if values_first else _labels_then_values(cells)
 
 
-def _labels_then_values(cells: list[str]) -> list[Row]:
+def _row(labels: list[tuple[str, int]], values: list[tuple[str, int]]) -> Row:
+    """A Row that remembers the line of each cell (placement.py reads a row's label on the
+    line above or below its numbers)."""
+    return Row([c for c, _ in labels], [c for c, _ in values], lines=[n for _, n in labels + values])
+
+
+def _labels_then_values(cells: list[tuple[str, int]]) -> list[Row]:
     rows: list[Row] = []
-    labels: list[str] = []
-    values: list[str] = []
+    labels: list[tuple[str, int]] = []
+    values: list[tuple[str, int]] = []
     for cell in cells:
-        if is_text_value(cell):
+        if is_text_value(cell[0]):
             values.append(cell)
             continue
         if values:
-            rows.append(Row(labels, values))
+            rows.append(_row(labels, values))
             labels, values = [], []
         labels.append(cell)
-    rows.append(Row(labels, values))
+    rows.append(_row(labels, values))
     return rows
 
 
-def _values_then_labels(cells: list[str]) -> list[Row]:
+def _values_then_labels(cells: list[tuple[str, int]]) -> list[Row]:
     """A run of values, then the labels after it, make one row; labels before any values
     (headings) stay context."""
     rows: list[Row] = []
-    labels: list[str] = []
-    values: list[str] = []
+    labels: list[tuple[str, int]] = []
+    values: list[tuple[str, int]] = []
     for cell in cells:
-        if not is_text_value(cell):
-            if values and labels and section_heading(cell):
+        if not is_text_value(cell[0]):
+            if values and labels and section_heading(cell[0]):
                 # a section heading after a row's label starts the next section, not this row
-                rows.append(Row(labels, values))
+                rows.append(_row(labels, values))
                 labels, values = [], []
             labels.append(cell)
             continue
         if labels:
-            rows.append(Row(labels, values))
+            rows.append(_row(labels, values))
             labels, values = [], []
         values.append(cell)
-    rows.append(Row(labels, values))
+    rows.append(_row(labels, values))
     return rows

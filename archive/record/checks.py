@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import FORMAT_LEGACY, REVIEW_GROUPS, applicant_columns, request_rows
+from .model import FORMAT_LEGACY, REVIEW_COLUMNS, REVIEW_GROUPS, applicant_columns, request_rows
 
 _RESULT_ROWS_2021 = [
     r for r in request_rows() if r not in ("new_requests", "carried_over", "total_processed", "carried_forward")
@@ -83,3 +83,25 @@ def run_checks(record: dict[str, Any]) -> list[dict[str, Any]]:
                 )
             )
     return checks
+
+
+def check_paths(rule: str, record: dict[str, Any]) -> list[str]:
+    """The dotted keys of the numbers one check of `run_checks` adds up (by its rule name)."""
+    legacy = record.get("format") == FORMAT_LEGACY
+    parts = rule.split(".")
+    if rule.startswith("requests.balance."):
+        col = parts[2]
+        return [f"requests.{row}.{col}" for row in ("new_requests", "carried_over", "total_processed", "carried_forward")]
+    if rule.startswith("requests.results_sum."):
+        col = parts[2]
+        rows = [f"requests.{r}.{col}" for r in _RESULT_ROWS_2021 if not (legacy and r in _SUB_OTHER)]
+        if legacy:
+            rows.append(f"legacy_requests_other_processing.{col}")
+        return [*rows, f"requests.total_processed.{col}"]
+    if rule.startswith("requests.row_total."):
+        row = parts[2]
+        prefix = "legacy_requests_other_processing" if row == "legacy_other_processing" else f"requests.{row}"
+        return [f"{prefix}.{col}" for col in applicant_columns()]
+    if rule.startswith("review_litigation.") and len(parts) == 3:
+        return [f"review_litigation.{parts[1]}.{col}" for col in REVIEW_COLUMNS]
+    return []

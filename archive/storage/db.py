@@ -20,6 +20,8 @@ from typing import Any
 
 import sqlite_utils
 
+from ..record.review import needs_review
+
 SCHEMA_VERSION = 1
 
 
@@ -252,12 +254,55 @@ def _m005_lose_nothing(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["outcome"], if_not_exists=True)
 
 
+def _m006_needs_review(db: sqlite_utils.Database) -> None:
+    """reports.needs_review: the record's review flag (record/review.py), 1 when a person should
+    check the reading (a number placed without the arithmetic confirming it, an expected number
+    null, a failed check). Reports stored before records carried it get it from their record."""
+    if "needs_review" not in db["reports"].columns_dict:
+        db["reports"].add_column("needs_review", int)
+    rows = db.execute("select id, record from reports where needs_review is null and record is not null").fetchall()
+    db.conn.executemany(
+        "update reports set needs_review = ? where id = ?",
+        [(int(needs_review(json.loads(record))), report_id) for report_id, record in rows],
+    )
+    db["reports"].create_index(["needs_review"], if_not_exists=True)
+
+
+def _m007_rereadings(db: sqlite_utils.Database) -> None:
+    """reports.parser_version (which reader read the current record) and `rereadings`: what a
+    newer reader read differently from the same capture — not revisions of the document."""
+    if "parser_version" not in db["reports"].columns_dict:
+        db["reports"].add_column("parser_version", str)
+    db["rereadings"].create(
+        {
+            "id": int,
+            "report_id": str,
+            "version": int,
+            "reread_at": str,
+            "old_parser_version": str,
+            "new_parser_version": str,
+            "field": str,
+            "label_zh": str,
+            "kind": str,
+            "old_value": str,
+            "new_value": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["rereadings"].create_index(["report_id"], if_not_exists=True)
+    db["reports"].create_index(["parser_version"], if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_search,
     _m003_content_hash,
     _m004_changes_view,
     _m005_lose_nothing,
+    _m006_needs_review,
+    _m007_rereadings,
 ]
 
 
@@ -588,6 +633,46 @@ class Archive:
             "insert into reports_fts(rowid, title, agency, body) values (?, ?, ?, ?)",
             [rowid, search.get("title", ""), search.get("agency", ""), search.get("body", "")],
         )
+
+    def reread_targets(self, since: str | None = None, report_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """The capture behind each report's current record (the bytes a re-reading reads), with
+        how the crawl came to it (link text, the linking page's title)."""
+        sql = (
+            "select r.id as report_id, r.url as url, c.id as capture_id, c.fetched_at as fetched_at,"
+            " c.content_type as content_type, c.body_gzip as body_gzip, d.role as role,"
+            " d.link_text as link_text, d.parent_title as parent_title"
+            " from reports r join captures c on c.id = r.capture_id left join documents d on d.id = c.document_id"
+            " where 1 = 1"
+        )
+        params: list[Any] = []
+        if since:
+            sql += " and c.fetched_at >= ?"
+            params.append(since)
+        if report_ids:
+            sql += f" and r.id in ({', '.join('?' * len(report_ids))})"
+            params += report_ids
+        cursor = self.db.conn.execute(sql + " order by r.id", params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def unread_report_candidates(self, since: str | None = None) -> list[dict[str, Any]]:
+        """The latest capture of each fetched page or file that was not read as a report (not
+        one, or unreadable): a newer reader may read it as one."""
+        sql = (
+            "select d.id as document_id, d.url as url, d.outcome as outcome, c.id as capture_id,"
+            " c.fetched_at as fetched_at, c.content_type as content_type, c.body_gzip as body_gzip,"
+            " d.role as role, d.link_text as link_text, d.parent_title as parent_title"
+            " from documents d join captures c on c.id = (select max(id) from captures where document_id = d.id)"
+            " where d.role in ('candidate', 'attachment') and d.report_id is null"
+            " and d.outcome in ('not_report', 'unreadable')"
+        )
+        params: list[Any] = []
+        if since:
+            sql += " and c.fetched_at >= ?"
+            params.append(since)
+        cursor = self.db.conn.execute(sql + " order by d.id", params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
 
     def link_document(self, doc_id: str, report_id: str) -> None:
         self.db.conn.execute("update documents set report_id = ? where id = ?", [report_id, doc_id])

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..record.diff import diff_records
 from ..record.model import applicant_columns, canonical_json, content_fingerprint, field_labels, known_count
+from ..record.review import needs_review
 from .db import Archive, now_iso, stable_id
 from .search import index_text
 
@@ -173,6 +174,8 @@ class _Writer:
                 "fingerprint": self.fingerprint,
                 "version": version,
                 "failed_checks": len(failed),
+                "needs_review": int(needs_review(record)),
+                "parser_version": record.get("parser_version"),
                 "warnings": len(record.get("warnings", [])),
                 "first_seen": first_seen,
                 "updated_at": self.captured_at,
@@ -216,3 +219,54 @@ def latest_records(archive: Archive):
     """The current record of every archived report, for export."""
     for row in archive.db.query("select record from reports order by agency, year, url"):
         yield json.loads(row["record"])
+
+
+def store_rereading(
+    archive: Archive,
+    report_id: str,
+    record: dict[str, Any],
+    *,
+    body_text: str,
+    fingerprint: str | None = None,
+    search: dict[str, str] | None = None,
+    at: str | None = None,
+) -> list[dict[str, Any]] | None:
+    """The current record of a report as read again from the same capture by the current
+    reader. Not a revision: the version number stays, no alert is raised; the current record
+    and its version row are replaced in place and each changed key goes to `rereadings`.
+    Returns the changes (empty when only the reader version moved), or None if nothing did."""
+    current = archive.report_row(report_id)
+    old = json.loads(current["record"])
+    record["url"] = current["url"]
+    if canonical_json(old) == canonical_json(record):
+        return None
+    changes = diff_records(old, record)
+    fingerprint = fingerprint or content_fingerprint(record)
+    at = at or now_iso()
+    write = _Writer(archive, report_id, current["identity"], record, fingerprint, body_text, current["document_id"],
+                    current["capture_id"], current["updated_at"], current["region"],
+                    search if search is not None else search_text(record, body_text))
+    with archive.transaction() as conn:
+        write.current(current["version"], first_seen=current["first_seen"])
+        conn.execute("update reports set last_checked = ?, removed = ? where id = ?",
+                     [current["last_checked"], current["removed"], report_id])
+        conn.execute(
+            "update report_versions set record = ?, fingerprint = ? where report_id = ? and version = ?",
+            [canonical_json(record), fingerprint, report_id, current["version"]],
+        )
+        archive.insert_rows("rereadings", [
+            {
+                "report_id": report_id,
+                "version": current["version"],
+                "reread_at": at,
+                "old_parser_version": old.get("parser_version"),
+                "new_parser_version": record.get("parser_version"),
+                "field": c["field"],
+                "label_zh": c["label_zh"],
+                "kind": c["kind"],
+                "old_value": _text(c["old"]),
+                "new_value": _text(c["new"]),
+            }
+            for c in changes
+        ])
+    return changes

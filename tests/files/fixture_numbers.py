@@ -70,20 +70,29 @@ def _with_total(values: list[int]) -> dict[str, int]:
     return {**dict(zip(APPLICANTS, values)), "total": sum(values)}
 
 
-def report_numbers(k: int, fee: float, *, legacy: bool = False) -> dict[str, Any]:
+def report_numbers(
+    k: int, fee: float, *, legacy: bool = False, single_other: bool = False, blank: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The numbers of one fixture: result-row cell (row i, column j) is k + 7i + j, the rest follows
-    from the arithmetic. `fee` is section 二's 本年收费金额（万元）."""
-    result_rows = [r for r in RESULT_ROWS if not (legacy and r in OTHER_2021)]
-    if legacy:
-        result_rows.append(LEGACY_OTHER)
+    from the arithmetic. `fee` is section 二's 本年收费金额（万元）.
+
+    `legacy`: the 2019 format. Section 二 is kept under legacy_active_disclosure, with its 处理决定数量
+    of 行政许可/行政处罚/行政强制 also as the 2021 keys *_decisions (the same figure); section 三's one
+    （六）其他处理 row is requests.other and legacy_requests_other_processing. `single_other`: a
+    2021-format report that kept that one row: requests.other, the two other （六） rows null.
+    `blank`: result rows the document prints empty (0 in the record)."""
+    one_row = legacy or single_other
+    result_rows = [r for r in RESULT_ROWS if not (one_row and r in OTHER_2021[:2])]
     cells = {row: [k + 7 * i + j for j in range(6)] for i, row in enumerate(result_rows)}
+    for row in blank:
+        cells[row] = [0] * 6
     processed = [sum(cells[row][j] for row in result_rows) for j in range(6)]
     carried_over = [k % 5 + 1 + 2 * j for j in range(6)]
     carried_forward = [k % 4 + 2 + 3 * j for j in range(6)]
     new = [processed[j] + carried_forward[j] - carried_over[j] for j in range(6)]
     requests = {"new_requests": _with_total(new), "carried_over": _with_total(carried_over)}
     for row in RESULT_ROWS:
-        if legacy and row in OTHER_2021:
+        if row not in cells:
             requests[row] = dict.fromkeys(COLUMNS)
         else:
             requests[row] = _with_total(cells[row])
@@ -104,9 +113,49 @@ def report_numbers(k: int, fee: float, *, legacy: bool = False) -> dict[str, Any
         "review_litigation": review,
     }
     if legacy:
+        legacy_active = legacy_active_numbers(k)
         numbers["active_disclosure"] = dict.fromkeys(ACTIVE)
-        numbers["legacy_active_disclosure"] = legacy_active_numbers(k)
-        numbers[LEGACY_OTHER] = _with_total(cells[LEGACY_OTHER])
+        for row in ("licensing", "penalty", "coercion"):
+            numbers["active_disclosure"][f"{row}_decisions"] = legacy_active[row]["decisions"]
+        numbers["legacy_active_disclosure"] = legacy_active
+        numbers[LEGACY_OTHER] = _with_total(cells["other"])
+    return numbers
+
+
+def zero_numbers(k: int, fee: float, *, all_zero: bool = False) -> dict[str, Any]:
+    """Numbers with zeros where real reports have them (a report prints them blank), the format's
+    arithmetic kept: `report_numbers(k, fee)` with result-row cell (row i, column j) 0 where
+    i + j is a multiple of 3, the whole of 三（三）1 (属于国家秘密) 0, two columns of 二、上年结转
+    and one of 四、结转下年 0, and the totals recomputed; in section 四, 结果纠正 and 其他结果 of
+    行政复议 and the whole 复议后起诉 group 0; in section 二, the two 规章 counts of the year, the
+    废止 of 行政规范性文件, 行政强制 and the fee 0. Rows and columns stay distinct (test_parse_golden).
+
+    `all_zero`: a report that received no request at all — every section 三 and 四 number 0, and
+    section 二 as above."""
+    numbers = report_numbers(k, fee)
+    requests = numbers["requests"]
+    for i, row in enumerate(RESULT_ROWS):
+        values = [requests[row][c] for c in APPLICANTS]
+        zero = all_zero or row == "denied_state_secret"
+        requests[row] = _with_total([0 if zero or (i + j) % 3 == 0 else v for j, v in enumerate(values)])
+    over = [0 if all_zero or j in (1, 4) else requests["carried_over"][c] for j, c in enumerate(APPLICANTS)]
+    forward = [0 if all_zero or j == 2 else requests["carried_forward"][c] for j, c in enumerate(APPLICANTS)]
+    processed = [sum(requests[row][c] for row in RESULT_ROWS) for c in APPLICANTS]
+    requests["carried_over"], requests["carried_forward"] = _with_total(over), _with_total(forward)
+    requests["total_processed"] = _with_total(processed)
+    requests["new_requests"] = _with_total([p + f - o for p, f, o in zip(processed, forward, over)])
+    review = numbers["review_litigation"]
+    for group, columns in (("review", ("corrected", "other")), ("litigation_after_review", REVIEW_COLUMNS[:4])):
+        for column in columns:
+            review[group][column] = 0
+    for group in REVIEW_GROUPS:
+        review[group]["total"] = 0 if all_zero else sum(review[group][c] for c in REVIEW_COLUMNS[:4])
+        if all_zero:
+            review[group].update(dict.fromkeys(REVIEW_COLUMNS, 0))
+    active = numbers["active_disclosure"]
+    for key in ("regulations_issued", "regulations_repealed", "normative_documents_repealed", "coercion_decisions",
+                "fees_wan_yuan"):
+        active[key] = 0
     return numbers
 
 

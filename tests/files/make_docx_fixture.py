@@ -95,55 +95,57 @@ TAIL = [
 K = 15  # this fixture's numbers: fixture_numbers.report_numbers(K, FEE)
 FEE = 1.25
 NUMBERS = report_numbers(K, FEE)
-ACTIVE = NUMBERS["active_disclosure"]
-# Section 二 as printed: (row label, values)
-S2 = {
-    "规章": [str(ACTIVE[f"regulations_{c}"]) for c in ("issued", "repealed", "in_force")],
-    "行政规范性文件": [str(ACTIVE[f"normative_documents_{c}"]) for c in ("issued", "repealed", "in_force")],
-    "行政许可": str(ACTIVE["licensing_decisions"]),
-    "行政处罚": str(ACTIVE["penalty_decisions"]),
-    "行政强制": str(ACTIVE["coercion_decisions"]),
-    "行政事业性收费": repr(ACTIVE["fees_wan_yuan"]),
-}
-
 GOUJI = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
-
-def _row(key: str) -> list[str]:
-    """Section 三 row `key` as printed: 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计."""
-    return [str(NUMBERS["requests"][key][c]) for c in COLUMNS]
-
-
-# Section 三: (group, sub-group, label, 7 values)
-S3 = [
-    (None, None, "一、本年新收政府信息公开申请数量", _row("new_requests")),
-    (None, None, "二、上年结转政府信息公开申请数量", _row("carried_over")),
-    ("G", None, "（一）予以公开", _row("granted")),
-    ("G", None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", _row("partially_granted")),
-    ("G", "（三）不予公开", "1.属于国家秘密", _row("denied_state_secret")),
-    ("G", "（三）不予公开", "2.其他法律行政法规禁止公开", _row("denied_prohibited_by_law")),
-    ("G", "（三）不予公开", "3.危及“三安全一稳定”", _row("denied_three_securities_one_stability")),
-    ("G", "（三）不予公开", "4.保护第三方合法权益", _row("denied_third_party_rights")),
-    ("G", "（三）不予公开", "5.属于三类内部事务信息", _row("denied_internal_affairs")),
-    ("G", "（三）不予公开", "6.属于四类过程性信息", _row("denied_process_information")),
-    ("G", "（三）不予公开", "7.属于行政执法案卷", _row("denied_enforcement_files")),
-    ("G", "（三）不予公开", "8.属于行政查询事项", _row("denied_administrative_query")),
-    ("G", "（四）无法提供", "1.本机关不掌握相关政府信息", _row("unable_not_held")),
-    ("G", "（四）无法提供", "2.没有现成信息需要另行制作", _row("unable_needs_creation")),
-    ("G", "（四）无法提供", "3.补正后申请内容仍不明确", _row("unable_unclear_after_correction")),
-    ("G", "（五）不予处理", "1.信访举报投诉类申请", _row("not_processed_petition")),
-    ("G", "（五）不予处理", "2.重复申请", _row("not_processed_duplicate")),
-    ("G", "（五）不予处理", "3.要求提供公开出版物", _row("not_processed_publication")),
-    ("G", "（五）不予处理", "4.无正当理由大量反复申请", _row("not_processed_excessive")),
-    ("G", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", _row("not_processed_confirmation")),
-    ("G", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", _row("other_no_correction")),
-    ("G", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", _row("other_no_fee")),
-    ("G", "（六）其他处理", "3.其他", _row("other")),
-    ("G", None, "（七）总计", _row("total_processed")),
-    (None, None, "四、结转下年度继续办理", _row("carried_forward")),
+# Section 三 as the Word template prints it: (group, sub-group, label, row key)
+S3_LAYOUT = [
+    (None, None, "一、本年新收政府信息公开申请数量", "new_requests"),
+    (None, None, "二、上年结转政府信息公开申请数量", "carried_over"),
+    ("G", None, "（一）予以公开", "granted"),
+    ("G", None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "partially_granted"),
+    ("G", "（三）不予公开", "1.属于国家秘密", "denied_state_secret"),
+    ("G", "（三）不予公开", "2.其他法律行政法规禁止公开", "denied_prohibited_by_law"),
+    ("G", "（三）不予公开", "3.危及“三安全一稳定”", "denied_three_securities_one_stability"),
+    ("G", "（三）不予公开", "4.保护第三方合法权益", "denied_third_party_rights"),
+    ("G", "（三）不予公开", "5.属于三类内部事务信息", "denied_internal_affairs"),
+    ("G", "（三）不予公开", "6.属于四类过程性信息", "denied_process_information"),
+    ("G", "（三）不予公开", "7.属于行政执法案卷", "denied_enforcement_files"),
+    ("G", "（三）不予公开", "8.属于行政查询事项", "denied_administrative_query"),
+    ("G", "（四）无法提供", "1.本机关不掌握相关政府信息", "unable_not_held"),
+    ("G", "（四）无法提供", "2.没有现成信息需要另行制作", "unable_needs_creation"),
+    ("G", "（四）无法提供", "3.补正后申请内容仍不明确", "unable_unclear_after_correction"),
+    ("G", "（五）不予处理", "1.信访举报投诉类申请", "not_processed_petition"),
+    ("G", "（五）不予处理", "2.重复申请", "not_processed_duplicate"),
+    ("G", "（五）不予处理", "3.要求提供公开出版物", "not_processed_publication"),
+    ("G", "（五）不予处理", "4.无正当理由大量反复申请", "not_processed_excessive"),
+    ("G", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", "not_processed_confirmation"),
+    ("G", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_no_correction"),
+    ("G", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_no_fee"),
+    ("G", "（六）其他处理", "3.其他", "other"),
+    ("G", None, "（七）总计", "total_processed"),
+    (None, None, "四、结转下年度继续办理", "carried_forward"),
 ]
-# Section 四: 行政复议 ×5, 未经复议直接起诉 ×5, 复议后起诉 ×5
-S4 = [str(NUMBERS["review_litigation"][g][c]) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+
+
+def printed(numbers: dict, show=repr) -> tuple[dict, list, list[str]]:
+    """The three tables' cells as printed, from `numbers`; `show` writes one number. Section 二: (row label → values); section 三: (group, sub-group, label,
+    7 values: 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计); section 四: 行政复议 ×5,
+    未经复议直接起诉 ×5, 复议后起诉 ×5."""
+    active = numbers["active_disclosure"]
+    s2 = {
+        "规章": [show(active[f"regulations_{c}"]) for c in ("issued", "repealed", "in_force")],
+        "行政规范性文件": [show(active[f"normative_documents_{c}"]) for c in ("issued", "repealed", "in_force")],
+        "行政许可": show(active["licensing_decisions"]),
+        "行政处罚": show(active["penalty_decisions"]),
+        "行政强制": show(active["coercion_decisions"]),
+        "行政事业性收费": show(active["fees_wan_yuan"]),
+    }
+    s3 = [(g, sub, label, [show(numbers["requests"][key][c]) for c in COLUMNS]) for g, sub, label, key in S3_LAYOUT]
+    s4 = [show(numbers["review_litigation"][g][c]) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+    return s2, s3, s4
+
+
+S2, S3, S4 = printed(NUMBERS)
 IDENTITY = {
     "source": DEFAULT_OUT.name,
     "title": TITLE,
@@ -196,7 +198,7 @@ def _table(doc, rows: int, cols: int):
     return t
 
 
-def section2(doc) -> None:
+def section2(doc, s2: dict = S2) -> None:
     t = _table(doc, 14, 4)
     r = 0
     blocks = [
@@ -217,7 +219,7 @@ def section2(doc) -> None:
         r += 1
         for label in labels:
             _set(t.cell(r, 0), label)
-            vals = S2[label]
+            vals = s2[label]
             if isinstance(vals, list):
                 for j, v in enumerate(vals):
                     _set(t.cell(r, 1 + j), v)
@@ -227,8 +229,8 @@ def section2(doc) -> None:
     assert r == 14
 
 
-def section3(doc) -> None:
-    t = _table(doc, 3 + len(S3), 10)
+def section3(doc, s3: list = S3) -> None:
+    t = _table(doc, 3 + len(s3), 10)
     _merge(t, 0, 0, 2, 2, GOUJI)
     _merge(t, 0, 3, 0, 9, "申请人情况")
     _merge(t, 1, 3, 2, 3, "自然人")
@@ -237,10 +239,10 @@ def section3(doc) -> None:
     for j, h in enumerate(["商业\n企业", "科研\n机构", "社会公益组织", "法律服务机构", "其他"]):
         _set(t.cell(2, 4 + j), h)
     first = 3
-    g_rows = [first + i for i, row in enumerate(S3) if row[0] == "G"]
+    g_rows = [first + i for i, row in enumerate(s3) if row[0] == "G"]
     _merge(t, g_rows[0], 0, g_rows[-1], 0, "三、本年度办理结果")
     subgroups: dict[str, list[int]] = {}
-    for i, (g, sub, label, vals) in enumerate(S3):
+    for i, (g, sub, label, vals) in enumerate(s3):
         r = first + i
         if g is None:
             _merge(t, r, 0, r, 2, label)
@@ -255,7 +257,7 @@ def section3(doc) -> None:
         _merge(t, rs[0], 1, rs[-1], 1, sub)
 
 
-def section4(doc) -> None:
+def section4(doc, s4: list = S4) -> None:
     t = _table(doc, 4, 15)
     _merge(t, 0, 0, 0, 4, "行政复议")
     _merge(t, 0, 5, 0, 14, "行政诉讼")
@@ -266,23 +268,26 @@ def section4(doc) -> None:
     _merge(t, 1, 10, 1, 14, "复议后起诉")
     for j, h in enumerate(["结果\n维持", "结果\n纠正", "其他\n结果", "尚未\n审结", "总计"] * 2):
         _set(t.cell(2, 5 + j), h)
-    for j, v in enumerate(S4):
+    for j, v in enumerate(s4):
         _set(t.cell(3, j), v)
 
 
-def build() -> Document:
+def build(title: str = TITLE, tables: tuple = (S2, S3, S4), note: str | None = None) -> Document:
+    """The document: title, prose, the three tables (`printed`), and `note` under section 三's table."""
     doc = Document()
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(TITLE), "方正小标宋简体", 22)
+    heading = doc.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(heading.add_run(title), "方正小标宋简体", 22)
     for level, text in INTRO:
         _para(doc, text, level)
     _para(doc, "二、主动公开政府信息情况", 1)
-    section2(doc)
+    section2(doc, tables[0])
     _para(doc, "三、收到和处理政府信息公开申请情况", 1)
-    section3(doc)
+    section3(doc, tables[1])
+    if note:
+        _para(doc, note, 0)
     _para(doc, "四、政府信息公开行政复议、行政诉讼情况", 1)
-    section4(doc)
+    section4(doc, tables[2])
     for level, text in TAIL:
         _para(doc, text, level)
     cp = doc.core_properties

@@ -3,7 +3,8 @@
 Each template in templates/ is a fixture's page with every statistics cell's number replaced by
 a placeholder naming its field: `{{requests.granted.natural_person}}`, optionally with a style
 that keeps the way the page writes that number: `|fw` full-width digits, `|sep` a thousands
-separator, `|d2` two decimals, `|attr` a plain copy in an attribute (Excel's x:num). Everything
+separator, `|d2` two decimals, `|attr` a plain copy in an attribute (Excel's x:num), `|spans` the
+digits in several Word spans with the page's source wrapped between them. Everything
 else — encoding, markup, spans, typos, page chrome, prose — is the page as it was written.
 
 For each fixture the script fills the placeholders from `fixture_numbers.report_numbers(k, fee)`
@@ -114,6 +115,53 @@ FIXTURES: dict[str, dict[str, Any]] = {
         "identity": {"title": "周口市川汇区自然资源局2019年政府信息公开工作年度报告", "agency": "周口市川汇区自然资源局",
                      "year": 2019, "format": "legacy", "published": None},
     },
+    # Labels that drift from their numbers (issue 11): PDF-to-text and PDF-to-markdown layouts.
+    "drift-pdftext-labels-around": {
+        "file": "drift-pdftext-labels-around.txt", "k": 37, "fee": 3.2109,
+        "identity": {"title": "鹤壁市浚县交通运输局2024年政府信息公开工作年度报告", "agency": "鹤壁市浚县交通运输局",
+                     "year": 2024, "format": "2021", "published": None,
+                     "warnings_include": ["come before its label"]},
+    },
+    "drift-markdown-split-tables": {
+        "file": "drift-markdown-split-tables.txt", "k": 39, "fee": 5.6789,
+        "identity": {"title": "许昌市禹州市林业局2024年政府信息公开工作年度报告", "agency": "许昌市禹州市林业局",
+                     "year": 2024, "format": "2021", "published": None},
+    },
+    "drift-pdftext-garbled-labels": {
+        "file": "drift-pdftext-garbled-labels.txt", "k": 41, "fee": 2.4682,
+        "identity": {"title": "平顶山市叶县民政局2024年政府信息公开工作年度报告", "agency": "平顶山市叶县民政局",
+                     "year": 2024, "format": "2021", "published": None,
+                     "warnings_include": ["placed by the format's row order"]},
+    },
+    "drift-pdftext-ambiguous": {
+        "file": "drift-pdftext-ambiguous.txt", "k": 43, "fee": 1.3579,
+        "blank": ("denied_three_securities_one_stability",),
+        "warnings_exclude": ["read as 0", "no statistics tables"],
+        "identity": {"title": "周口市项城市审计局2024年政府信息公开工作年度报告", "agency": "周口市项城市审计局",
+                     "year": 2024, "format": "2021", "published": None, "stretch": True,
+                     "warnings_include": ["more than one placement"]},
+    },
+    # A 2021-format report that kept the 2019 layout's one （六）其他处理 row.
+    "html-2021-single-other-haizhou-2024": {
+        "file": "html-2021-single-other-haizhou-2024.html", "k": 45, "fee": 12.34, "single_other": True,
+        "warnings_exclude": ["read as 0", "no statistics tables"],
+        "identity": {"title": "阜新市海州区2024年政府信息公开工作年度报告", "agency": "阜新市海州区", "year": 2024,
+                     "format": "2021", "published": "2025-01-20",
+                     "warnings_include": ["printed as one row"]},
+    },
+    "text-2021-single-other": {
+        "file": "text-2021-single-other.txt", "k": 47, "fee": 9.87, "single_other": True,
+        "warnings_exclude": ["read as 0", "no statistics tables"],
+        "identity": {"title": "阜新市海州区2024年政府信息公开工作年度报告", "agency": "阜新市海州区", "year": 2024,
+                     "format": "2021", "published": None,
+                     "warnings_include": ["printed as one row"]},
+    },
+    # The 2019 format with the digits of 处理决定数量 in several Word spans.
+    "html-legacy-split-digits-zhongzhan-2020": {
+        "file": "html-legacy-split-digits-zhongzhan-2020.html", "k": 49, "fee": None, "legacy": True,
+        "identity": {"title": "中站区人民政府2020年政府信息公开工作年度报告", "agency": "中站区人民政府", "year": 2020,
+                     "format": "legacy", "published": "2021-01-29"},
+    },
 }
 
 
@@ -127,7 +175,13 @@ def render_number(value: Any, style: str | None) -> str:
     else:
         text = repr(value) if isinstance(value, float) else str(value)
     assert float(text.replace(",", "")) == value, (value, style, text)
-    return text.translate(FULL_WIDTH) if "fw" in styles else text
+    text = text.translate(FULL_WIDTH) if "fw" in styles else text
+    if "spans" in styles:
+        # as Word saves it: one digit, then pairs, each in its own span, the source wrapped between
+        pieces = [text[:1]] + [text[i : i + 2] for i in range(1, len(text), 2)]
+        spans = "\n".join(f"<span lang=EN-US style='font-size:12.0pt'>{p}</span>" for p in pieces)
+        text = f"<p class=MsoNormal align=center>{spans}<o:p></o:p></p>"
+    return text
 
 
 def render(template: str, numbers: dict[str, Any]) -> str:
@@ -135,7 +189,8 @@ def render(template: str, numbers: dict[str, Any]) -> str:
 
 
 def build(name: str, spec: dict[str, Any]) -> None:
-    numbers = report_numbers(spec["k"], spec["fee"], legacy=spec.get("legacy", False))
+    numbers = report_numbers(spec["k"], spec["fee"], legacy=spec.get("legacy", False),
+                             single_other=spec.get("single_other", False), blank=spec.get("blank", ()))
     encoding = spec.get("encoding", "utf-8")
     template = (TEMPLATES / spec["file"]).read_bytes().decode(encoding)
     (HERE / spec["file"]).write_bytes(render(template, numbers).encode(encoding))
@@ -152,7 +207,7 @@ def build(name: str, spec: dict[str, Any]) -> None:
         identity["warnings_include"] = [f"requests.{row}.total" for row in RESULT_ROWS]
         identity["warnings_exclude"] = ["not found", "no statistics tables"]
     else:
-        identity["warnings_exclude"] = CLEAN
+        identity["warnings_exclude"] = spec.get("warnings_exclude", CLEAN)
     write_expected(HERE / f"{name}.expected.json", expected_record(identity, numbers))
 
 
