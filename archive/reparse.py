@@ -18,7 +18,7 @@ from .ingest import is_report
 from .parse_pool import ParsePool
 from .parsing import identity as ident
 from .storage.db import Archive, now_iso, stable_id
-from .storage.versions import identity_of, store_record, store_rereading
+from .storage.versions import identity_of, note_found, store_record, store_rereading
 
 
 @dataclass
@@ -88,7 +88,7 @@ def _store(archive: Archive, target: dict, parsed, summary: ReparseSummary) -> N
                                               "candidate", parsed.known_numbers)[0]:
         summary.unreadable += 1  # a reader that reads less is not a reason to lose a record
         return
-    old_checks = {c["rule"]: c["passed"] for c in _checks(archive, target["report_id"])}
+    old_checks = archive.check_results(target["report_id"])
     changes = store_rereading(
         archive, target["report_id"], parsed.record, body_text=parsed.text, fingerprint=parsed.fingerprint,
         search=parsed.search, at=now_iso(),
@@ -104,10 +104,6 @@ def _store(archive: Archive, target: dict, parsed, summary: ReparseSummary) -> N
         elif not check["passed"] and before is not False:
             summary.checks_newly_failing += 1
 
-
-def _checks(archive: Archive, report_id: str) -> list[dict]:
-    rows = archive.db.conn.execute("select rule, passed from check_results where report_id = ?", [report_id])
-    return [{"rule": rule, "passed": bool(passed)} for rule, passed in rows]
 
 
 def _store_found(archive: Archive, target: dict, parsed, summary: ReparseSummary) -> None:
@@ -126,10 +122,6 @@ def _store_found(archive: Archive, target: dict, parsed, summary: ReparseSummary
         capture=lambda: target["capture_id"], captured_at=target["fetched_at"],
         region=ident.region_of(record.get("agency")), fingerprint=parsed.fingerprint, search=parsed.search,
     )
-    archive.db.conn.execute("update documents set outcome = 'new' where id = ?", [target["document_id"]])
-    archive.insert_rows("rereadings", [{
-        "report_id": outcome.report_id, "version": 1, "reread_at": now_iso(), "old_parser_version": None,
-        "new_parser_version": record.get("parser_version"), "field": "report", "label_zh": "读作报告",
-        "kind": "found", "old_value": target["outcome"], "new_value": record.get("title"),
-    }])
+    archive.set_outcome(target["document_id"], "new")
+    note_found(archive, outcome.report_id, record, old_outcome=target["outcome"], at=now_iso())
     summary.found += 1

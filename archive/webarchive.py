@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
+from parsel import Selector
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
@@ -37,7 +38,15 @@ from warcio.warcwriter import WARCWriter
 from .ingest import store_parsed
 from .parse_pool import ParsePool, process_alive
 from .parsing import MAX_DOCUMENT_BYTES
-from .parsing.detect import DocumentKind, has_year, sniff, title_kind
+from .parsing.detect import (
+    TITLE_NAMES,
+    DocumentKind,
+    has_year,
+    page_titles,
+    sniff,
+    title_kind,
+    titles_verdict,
+)
 from .parsing.encoding import decode
 from .storage.db import Archive
 
@@ -284,26 +293,25 @@ def _read_response(record: Any, summary: ImportSummary) -> _Response | None:
 
 
 # --- which documents are reports' pages and files -----------------------------------------
-def _page_title(body: bytes, content_type: str | None) -> tuple[str | None, str, Any]:
-    """(kind, title, tree): what the page's own names (ArticleTitle, h1, <title>) say it is —
-    'report', 'lookalike', 'list', or None — judged as the crawl judges pages: an h1 or <title>
-    names a report only with a year; a page without an ArticleTitle that links three or more
-    reports is a list."""
-    from lxml import html as lxml_html
+@dataclass
+class _Page:
+    """An HTML response judged by the crawl's own rules (archive.parsing.detect)."""
 
-    text, _ = decode(body[:2_000_000], content_type)
-    try:
-        tree = lxml_html.fromstring(text)
-    except (ValueError, TypeError, SyntaxError):  # lxml's parser errors are these
-        return None, "", None
-    article = tree.xpath("string(//meta[@name='ArticleTitle']/@content)")
-    if not article and sum(title_kind(a.text_content()) == "report" for a in tree.xpath("//a")) >= 3:
-        return "list", "", tree
-    for name in (article, tree.xpath("string((//h1)[1])"), tree.xpath("string(//title)")):
-        kind = title_kind(name)
-        if kind == "lookalike" or (kind == "report" and (name is article or has_year(name))):
-            return kind, " ".join(name.split()), tree
-    return None, "", tree
+    verdict: str | None  # 'report', 'lookalike' or None
+    listish: bool  # no ArticleTitle, three or more report links: a list, never a report
+    title: str  # the name that says report, for the files it links
+    text: str
+    selector: Selector
+
+
+def _page(response: _Response) -> _Page:
+    text, _ = decode(response.body[:2_000_000], _content_type(response))
+    selector = Selector(text=text or "<html></html>")
+    titles = page_titles(selector)
+    links = selector.xpath("//a").xpath("normalize-space(string(.))").getall()
+    listish = not titles["article"] and sum(title_kind(t) == "report" and has_year(t) for t in links) >= 3
+    title = next((titles[n] for n in TITLE_NAMES if title_kind(titles[n]) == "report"), "")
+    return _Page(titles_verdict(titles, listish), listish, title, text, selector)
 
 
 def _attachment_parents(paths: list[Path]) -> dict[str, dict[str, str]]:
@@ -313,14 +321,14 @@ def _attachment_parents(paths: list[Path]) -> dict[str, dict[str, str]]:
     for response in _responses(paths, scratch):
         if sniff(response.body[:4096], response.url, _content_type(response)) is not DocumentKind.HTML:
             continue
-        kind, title, tree = _page_title(response.body, _content_type(response))
-        if kind != "report":
+        page = _page(response)
+        if page.verdict != "report":
             continue
-        for link in tree.xpath("//a[@href]"):
-            href = urljoin(response.url, link.get("href"))
+        for link in page.selector.xpath("//a[@href]"):
+            href = urljoin(response.url, link.attrib["href"])
             if urlsplit(href).path.lower().endswith((".pdf", ".doc", ".docx", ".wps")):
-                parents.setdefault(href, {"parent_url": response.url, "parent_title": title,
-                                          "link_text": " ".join(link.text_content().split())})
+                parents.setdefault(href, {"parent_url": response.url, "parent_title": page.title,
+                                          "link_text": link.xpath("normalize-space(string(.))").get(default="")})
     return parents
 
 
@@ -333,8 +341,7 @@ def _role(response: _Response, parents: dict[str, dict[str, str]]) -> str | None
         return "candidate"
     if kind is not DocumentKind.HTML:
         return None
-    kind, _, _ = _page_title(response.body, _content_type(response))
-    if kind is not None:
-        return "candidate" if kind == "report" else None  # look-alikes and lists are skipped, as in a crawl
-    text, _ = decode(response.body[:2_000_000], _content_type(response))
-    return "candidate" if "收到和处理政府信息公开申请" in text or "主动公开政府信息情况" in text else None
+    page = _page(response)
+    if page.verdict is not None or page.listish:
+        return "candidate" if page.verdict == "report" else None  # look-alikes and lists are skipped, as in a crawl
+    return "candidate" if "收到和处理政府信息公开申请" in page.text or "主动公开政府信息情况" in page.text else None

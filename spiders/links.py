@@ -228,32 +228,6 @@ def script_pagination(scripts: str) -> tuple[int, str, str] | None:
     return None
 
 
-def page_titles(selector: Selector) -> dict[str, str]:
-    """The page's own names for itself: meta ArticleTitle, first h1, <title>, meta ColumnName."""
-
-    def meta(name: str) -> str:
-        lowered = "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
-        return selector.xpath(f"//meta[{lowered}='{name}']/@content").get(default="").strip()
-
-    h1 = selector.xpath("normalize-space(string((//h1)[1]))").get(default="")
-    if not h1:
-        # CMS templates without an <h1> print the title in a div named for it
-        for text in selector.xpath(
-            "//body//*[contains(@class, 'title') or contains(@id, 'title')][not(self::a)]"
-            "/descendant-or-self::*[1]"
-        ):
-            candidate = text.xpath("normalize-space(string(.))").get(default="")
-            if 6 <= len(candidate) <= 80 and title_kind(candidate) is not None:
-                h1 = candidate
-                break
-    return {
-        "article": meta("articletitle"),
-        "h1": h1,
-        "title": selector.xpath("normalize-space(string((//title)[1]))").get(default=""),
-        "column": meta("columnname"),
-    }
-
-
 _ROW_DATE = re.compile(r"[\[(（【]?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?[\])）】]?")
 _GENERIC_TEXT = re.compile(r"^(详细|详情|查看详情|查看|点击查看|更多|more|>>|»)$", re.IGNORECASE)
 

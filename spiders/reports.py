@@ -38,7 +38,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from archive.parsing.detect import has_year, title_kind
+from archive.parsing.detect import page_titles, title_kind, titles_verdict
 from archive.parsing.numbers import normalize
 from archive.sources import Source, host_key, load_sources, normalize_host, sources_from_urls
 from crawler.items import DocumentItem, GoneItem
@@ -63,7 +63,6 @@ from .links import (
     link_kind,
     list_key,
     page_number,
-    page_titles,
     read_url_file,
     script_pagination,
     split_args,
@@ -347,12 +346,9 @@ class ReportsSpider(scrapy.Spider):
             return "lookalike"
         if kind == "report" and not listish:
             return "report"
-        for name in ("article", "h1", "title"):
-            kind = title_kind(titles[name])
-            if kind == "lookalike":
-                return "lookalike"
-            if kind == "report" and (has_year(titles[name]) or name == "article") and not listish:
-                return "report"
+        verdict = titles_verdict(titles, listish)
+        if verdict:
+            return verdict
         if is_report_column_url(url) and is_article_url(url) and not listish:
             return "report"
         return None

@@ -8,6 +8,7 @@ import enum
 import io
 import re
 import zipfile
+from typing import Any
 
 from .numbers import normalize
 
@@ -98,3 +99,46 @@ def title_kind(title: str | None) -> str | None:
 
 def has_year(title: str) -> bool:
     return bool(_YEAR.search(title or ""))
+
+
+# --- pages, for discovery: the crawl and an import judge a page by the same names ------------
+TITLE_NAMES = ("article", "h1", "title")  # the page's names, most trusted first
+
+
+def page_titles(selector: Any) -> dict[str, str]:
+    """The page's own names for itself (a parsel Selector over it): meta ArticleTitle, first h1,
+    <title>, meta ColumnName."""
+
+    def meta(name: str) -> str:
+        lowered = "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+        return selector.xpath(f"//meta[{lowered}='{name}']/@content").get(default="").strip()
+
+    h1 = selector.xpath("normalize-space(string((//h1)[1]))").get(default="")
+    if not h1:
+        # CMS templates without an <h1> print the title in a div named for it
+        for text in selector.xpath(
+            "//body//*[contains(@class, 'title') or contains(@id, 'title')][not(self::a)]"
+            "/descendant-or-self::*[1]"
+        ):
+            candidate = text.xpath("normalize-space(string(.))").get(default="")
+            if 6 <= len(candidate) <= 80 and title_kind(candidate) is not None:
+                h1 = candidate
+                break
+    return {
+        "article": meta("articletitle"),
+        "h1": h1,
+        "title": selector.xpath("normalize-space(string((//title)[1]))").get(default=""),
+        "column": meta("columnname"),
+    }
+
+
+def titles_verdict(titles: dict[str, str], listish: bool) -> str | None:
+    """'report', 'lookalike' or None from the page's names: an h1 or <title> names a report only
+    with a year (an ArticleTitle always does), and a page that looks like a list is no report."""
+    for name in TITLE_NAMES:
+        kind = title_kind(titles[name])
+        if kind == "lookalike":
+            return "lookalike"
+        if kind == "report" and (has_year(titles[name]) or name == "article") and not listish:
+            return "report"
+    return None

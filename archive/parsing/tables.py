@@ -48,6 +48,7 @@ from .numbers import (
 )
 from .placement import Walked as _Walked
 from .placement import adds_up as _adds_up
+from .placement import fit_values as _fit
 from .placement import joinable as _joinable
 from .placement import place_by_order as _place_by_order
 
@@ -111,21 +112,6 @@ def grid_rows(grid: list[list[tuple[str, int]]]) -> list[Row]:
         values = [t for t, _ in cells[split:]]  # all blank: a header's empty cells or a row of
         rows.append(Row(labels, values, exact=True))  # zeros left blank (interpret tells which)
     return rows
-
-
-def _fit(values: list[str], expected: int, exact: bool) -> list[str] | None:
-    """Exactly `expected` values, trimming blank padding cells of exact grids; else None."""
-    values = list(values)
-    if exact:
-        while len(values) > expected and not values[0].strip():
-            values.pop(0)
-        while len(values) > expected and not values[-1].strip():
-            values.pop()
-    if len(values) == expected:
-        return values
-    if exact and len(values) > expected and all(not v.strip() for v in values[expected:]):
-        return values[:expected]
-    return None
 
 
 def interpret(rows: list[Row], section: str | None = None) -> Reading:

@@ -674,6 +674,14 @@ class Archive:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
+    def check_results(self, report_id: str) -> dict[str, bool]:
+        """rule → passed, for a report's stored checks."""
+        rows = self.db.conn.execute("select rule, passed from check_results where report_id = ?", [report_id])
+        return {rule: bool(passed) for rule, passed in rows}
+
+    def set_outcome(self, doc_id: str, outcome: str) -> None:
+        self.db.conn.execute("update documents set outcome = ? where id = ?", [outcome, doc_id])
+
     def link_document(self, doc_id: str, report_id: str) -> None:
         self.db.conn.execute("update documents set report_id = ? where id = ?", [report_id, doc_id])
 

@@ -83,21 +83,7 @@ def store_record(
         version = current["version"] + 1
         write.capture_id = capture()
         write.version(version)
-        archive.insert_rows(
-            "changes",
-            [
-                {
-                    "report_id": report_id,
-                    "version": version,
-                    "field": c["field"],
-                    "label_zh": c["label_zh"],
-                    "kind": c["kind"],
-                    "old_value": _text(c["old"]),
-                    "new_value": _text(c["new"]),
-                }
-                for c in changes
-            ],
-        )
+        archive.insert_rows("changes", _change_rows(report_id, version, changes))
         write.current(version, first_seen=current["first_seen"])
         numeric = any(c["kind"] == "number" for c in changes)
         return Outcome("revised" if numeric or not changes else "text_revised", report_id, version, changes)
@@ -254,19 +240,25 @@ def store_rereading(
             "update report_versions set record = ?, fingerprint = ? where report_id = ? and version = ?",
             [canonical_json(record), fingerprint, report_id, current["version"]],
         )
-        archive.insert_rows("rereadings", [
-            {
-                "report_id": report_id,
-                "version": current["version"],
-                "reread_at": at,
-                "old_parser_version": old.get("parser_version"),
-                "new_parser_version": record.get("parser_version"),
-                "field": c["field"],
-                "label_zh": c["label_zh"],
-                "kind": c["kind"],
-                "old_value": _text(c["old"]),
-                "new_value": _text(c["new"]),
-            }
-            for c in changes
-        ])
+        archive.insert_rows("rereadings", _change_rows(
+            report_id, current["version"], changes, reread_at=at, old_parser_version=old.get("parser_version"),
+            new_parser_version=record.get("parser_version"),
+        ))
     return changes
+
+
+def note_found(archive: Archive, report_id: str, record: dict[str, Any], *, old_outcome: str, at: str) -> None:
+    """A report found by re-reading a page an older reader did not read as one: a re-reading."""
+    found = {"field": "report", "label_zh": "读作报告", "kind": "found", "old": old_outcome, "new": record.get("title")}
+    archive.insert_rows("rereadings", _change_rows(
+        report_id, 1, [found], reread_at=at, old_parser_version=None, new_parser_version=record.get("parser_version"),
+    ))
+
+
+def _change_rows(report_id: str, version: int, changes: list[dict[str, Any]], **extra: Any) -> list[dict[str, Any]]:
+    """Rows of `changes` or `rereadings`: one per changed key, values as text."""
+    return [
+        {"report_id": report_id, "version": version, **extra, "field": c["field"], "label_zh": c["label_zh"],
+         "kind": c["kind"], "old_value": _text(c["old"]), "new_value": _text(c["new"])}
+        for c in changes
+    ]
