@@ -8,6 +8,10 @@ code; a worker stuck in C code past budget + grace is killed by the parent. A wo
 document in it (BrokenProcessPool): the pool is rebuilt, and the documents it held are read
 again one at a time in a quarantine worker, so only the document that kills a worker there is
 recorded unreadable. Whatever happens, `parse` answers with a ParseResult and never raises.
+
+Memory: workers start with the first document (a crawl that only meets 304s starts none), and
+are recycled after `recycle_after` documents — a reader's caches and a heap fragmented by big
+PDFs go with the old worker, which finishes what it holds and exits.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from .ingest import ParseResult, ResourceLimit, parse_in_worker, unreadable
 log = logging.getLogger(__name__)
 
 GRACE_SECONDS = 10.0  # beyond the budget, before the parent kills a worker stuck in C code
+RECYCLE_AFTER = 500  # documents a pool of workers reads before fresh workers take over (0: never)
 # Imported when a worker starts, so a document's time budget is spent reading, not importing.
 READER_MODULES = ("archive.parsing.html", "archive.parsing.pdf", "archive.parsing.docx", "archive.parsing.text")
 
@@ -49,6 +54,7 @@ class ParsePool:
         target: Callable[..., ParseResult] = parse_in_worker,
         on_workers: Callable[[set[int]], None] | None = None,
         grace: float = GRACE_SECONDS,
+        recycle_after: int = RECYCLE_AFTER,
     ):
         self.workers = max(1, workers)
         self.time_budget = time_budget
@@ -57,6 +63,9 @@ class ParsePool:
         self.target = target
         self.on_workers = on_workers  # told the worker PIDs whenever they change (for orphan cleanup)
         self.rebuilds = 0
+        self.recycle_after = recycle_after
+        self.recycles = 0
+        self._served = 0  # documents given to the current pool
         self._pool: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(self.workers)  # a submitted document starts at once: its clock is fair
         self._quarantine = asyncio.Lock()
@@ -108,8 +117,17 @@ class ParsePool:
             return unreadable(body, f"{type(exc).__name__}: {exc}"[:500], retry=isinstance(exc, (ResourceLimit, MemoryError)))
 
     def _main_pool(self) -> ProcessPoolExecutor:
+        if self._pool is not None and self.recycle_after and self._served >= self.recycle_after:
+            # (Not ProcessPoolExecutor's max_tasks_per_child: on Python 3.11 it can hang when a
+            # worker retires with documents queued.) The old pool finishes what it holds, then its
+            # workers exit; the next document starts fresh ones.
+            self._pool.shutdown(wait=False)
+            self._pool = None
+            self.recycles += 1
         if self._pool is None:
             self._pool = self._new_pool(self.workers)
+            self._served = 0
+        self._served += 1
         return self._pool
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:

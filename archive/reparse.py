@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .ingest import is_report
 from .parse_pool import ParsePool
 from .parsing import identity as ident
+from .parsing.ocr import time_budget as ocr_time_budget
 from .storage.db import Archive, now_iso, stable_id
 from .storage.versions import identity_of, note_found, store_record, store_rereading
 
@@ -56,14 +57,17 @@ def reparse(
     started = time.monotonic()
     reports = sum("report_id" in t for t in targets)
     summary = ReparseSummary(reports=reports, others=len(targets) - reports)
-    pool = ParsePool(workers)
+    # as in a crawl (GOVREPORTS_PARSE_TIME_BUDGET): twice the reader's own OCR budget, so a scan
+    # stops at its OCR budget with the pages it read rather than being killed
+    pool = ParsePool(workers, time_budget=2 * ocr_time_budget())
     batch_size = max(4, workers * 4)
 
     async def run() -> None:
         for start in range(0, len(targets), batch_size):
             batch = targets[start:start + batch_size]
             results = await asyncio.gather(*(
-                pool.parse(gzip.decompress(t["body_gzip"]), t["url"], t["content_type"], t["parent_title"])
+                pool.parse(gzip.decompress(t["body_gzip"]), t["url"], t["content_type"], t["parent_title"],
+                           archive.capture_images(t["capture_id"]))
                 for t in batch
             ))
             with archive.transaction():

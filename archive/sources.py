@@ -3,13 +3,18 @@
 A source is one agency's portal (or one report column): a name, the pages a crawl starts from
 and the exact hosts it may fetch from. Hosts are exact — ``www.example.gov.cn`` does not admit
 ``news.example.gov.cn`` — because report columns are re-hosted by spam mirrors and wiki copies
-on look-alike domains (PORTALS.md §6), and a gov portal's sub-domains are often other agencies.
+on look-alike domains (docs/PORTALS.md §6), and a gov portal's sub-domains are often other agencies.
 
     [[source]]
     name = "pingtan"
     agency = "平潭综合实验区管理委员会"
     start_urls = ["https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"]
     hosts = ["www.pingtan.gov.cn"]        # optional; host or host:port
+    agencies = ["平潭综合实验区管理委员会"]  # optional: agencies expected to publish every year
+
+`agencies` names the bodies whose reports the source should carry: each is expected every year
+from the source's first archived report on, so one that never published shows as missing
+(archive/compliance.py), not just absent.
 
 A host without a port admits that host on the default ports of http and https (portals move
 between the two); ``host:port`` admits that port only. No Scrapy here: the spider, the CLI and
@@ -29,7 +34,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_KEYS = {"name", "agency", "region", "start_urls", "hosts"}
+_KEYS = {"name", "agency", "region", "start_urls", "hosts", "agencies"}
 
 
 class SourcesError(ValueError):
@@ -45,6 +50,7 @@ class Source:
     hosts: list[str] = field(default_factory=list)
     agency: str | None = None
     region: str | None = None  # e.g. "福建省福州市平潭" — a facet of the archive
+    agencies: list[str] = field(default_factory=list)  # expected to publish every year (compliance)
 
     def __post_init__(self) -> None:
         self.hosts = _merge_hosts(self.hosts, self.start_urls)
@@ -127,9 +133,12 @@ def _source_from_table(table: object, where: str) -> Source:
     region = table.get("region")
     if region is not None and not isinstance(region, str):
         raise SourcesError(f"{where}: 'region' must be a string")
+    agencies = table.get("agencies", [])
+    if not isinstance(agencies, list) or not all(isinstance(a, str) and a.strip() for a in agencies):
+        raise SourcesError(f"{where}: 'agencies' must be a list of agency names")
     start_urls = [_check_url(u, where) for u in urls]
     try:
-        return Source(name.strip(), start_urls, hosts, agency, region)
+        return Source(name.strip(), start_urls, hosts, agency, region, ["".join(a.split()) for a in agencies])
     except SourcesError as exc:  # a malformed hosts entry
         raise SourcesError(f"{where}: {exc}") from None
 
@@ -175,3 +184,24 @@ def sources_from_urls(urls: list[str]) -> list[Source]:
         url = _check_url(url, "start URL")
         by_host.setdefault(host_key(url) or "", []).append(url)
     return [Source(name=host, start_urls=group) for host, group in by_host.items()]
+
+
+def source_from_json(text: str) -> Source:
+    """One source as a JSON object with the keys of a [[source]] table (how `govreports
+    schedule` hands a source to a Scrapyd job on another machine, which has no sources file)."""
+    import json
+
+    try:
+        table = json.loads(text)
+    except ValueError as exc:
+        raise SourcesError(f"source: not valid JSON: {exc}") from exc
+    return _source_from_table(table, "source")
+
+
+def source_to_json(source: Source) -> str:
+    import json
+
+    table = {"name": source.name, "start_urls": source.start_urls, "hosts": source.hosts}
+    table.update({k: v for k, v in (("agency", source.agency), ("region", source.region),
+                                    ("agencies", getattr(source, "agencies", None))) if v})
+    return json.dumps(table, ensure_ascii=False)

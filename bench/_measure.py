@@ -16,7 +16,27 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants (crawler + parse workers)."""
+    """Resident memory of a process and all its descendants (crawler + parse workers), summed:
+    psutil when installed, else /proc (Linux)."""
+    try:
+        import psutil
+    except ImportError:
+        return _proc_tree_rss_kb(pid)
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss // 1024
+        except psutil.Error:
+            continue
+    return total
+
+
+def _proc_tree_rss_kb(pid: int) -> int:
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
@@ -33,18 +53,35 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _tree_size(pid: int) -> int:
+    """How many processes the tree has (the crawler, its parse workers, their helper)."""
+    count, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+        count += 1
+    return count
+
+
 def run(cmd: list[str]) -> dict:
     """Run a crawl command: wall time, peak tree RSS (MB), and the Scrapy stats it logged."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_processes = 0
     done = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak, peak_processes
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            rss = _tree_rss_kb(proc.pid)
+            if rss > peak:
+                peak, peak_processes = rss, _tree_size(proc.pid)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -58,6 +95,7 @@ def run(cmd: list[str]) -> dict:
     pages = int(re.search(r"'response_received_count': (\d+)", err).group(1))
     elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", err).group(1))
     return {"wall_s": wall, "crawl_s": elapsed, "pages": pages, "pages_per_s": pages / elapsed, "peak_mb": peak / 1024,
+            "peak_processes": peak_processes,
             "stderr": err}
 
 

@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 
 
 @dataclass
+class PageImage:
+    """An image of a report page (its tables pasted as a picture), fetched with the page."""
+
+    url: str
+    content_type: str | None
+    body: bytes
+
+
+@dataclass
 class DocumentItem:
     """A fetched page or attachment, raw: the pipeline captures, parses and stores it.
 
@@ -28,6 +37,7 @@ class DocumentItem:
     request_url: str | None = None  # the URL asked for, when a redirect led to `url`
     not_modified: bool = False  # the server answered 304 to a conditional request
     extra: dict[str, str] = field(default_factory=dict)
+    images: list[PageImage] = field(default_factory=list)  # a report page's table images, in page order
 
 
 @dataclass

@@ -165,6 +165,8 @@ class FetchLogMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchLogMiddleware:
         db_path = crawler.settings.get("GOVREPORTS_DB")
+        if crawler.settings.get("GOVREPORTS_QUEUE"):
+            return cls(crawler, None)  # a worker: rows go to the stream (crawler/stream_pipeline.py)
         if not db_path:
             raise NotConfigured("GOVREPORTS_DB is not set")
         return cls(crawler, db_path)
@@ -198,6 +200,11 @@ class FetchLogMiddleware:
         """Through the pipeline's archive connection when there is one (same thread, no lock
         contention with its batched writes), else through a connection of its own."""
         rows, self.rows = self.rows, []
+        if self.db_path is None:
+            stream = getattr(self.crawler, "govreports_stream", None)
+            if stream is not None and rows:
+                stream.add("log", {"rows": rows})
+            return
         archive = getattr(self.crawler, "govreports_archive", None)
         if archive is None or not archive.is_open:
             if self.own_archive is None:

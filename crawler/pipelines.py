@@ -18,7 +18,14 @@ import time
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.ingest import IngestResult, parse_in_worker, record_gone, store_parsed
+from archive.ingest import (
+    IngestResult,
+    note_fetch,
+    parse_in_worker,
+    record_gone,
+    settle_vanished,
+    store_safely,
+)
 from archive.parse_pool import ParsePool, end_orphans, process_alive
 from archive.storage.db import Archive
 from crawler.items import DocumentItem, GoneItem
@@ -51,6 +58,8 @@ class ArchivePipeline:
         db_path = crawler.settings.get("GOVREPORTS_DB")
         if not db_path:
             raise NotConfigured("GOVREPORTS_DB is not set: no archive to write to")
+        if crawler.settings.get("GOVREPORTS_QUEUE"):
+            raise NotConfigured("GOVREPORTS_QUEUE is set: documents go to the queue (crawler/stream_pipeline.py)")
         pipeline = cls(
             crawler,
             db_path,
@@ -77,13 +86,14 @@ class ArchivePipeline:
             self.pool = ParsePool(
                 self.workers, self.time_budget, self.memory_mb,
                 on_workers=lambda pids: self.archive.note_workers(self.run_id, pids),
+                recycle_after=self.crawler.settings.getint("GOVREPORTS_PARSE_RECYCLE_AFTER", 500),
             )
         sources = getattr(spider, "sources_list", None) or []
         self.regions = {s.name: s.region for s in sources if getattr(s, "region", None)}
         self.archive.save_sources(
             [
                 {"name": s.name, "agency": s.agency, "region": s.region, "start_urls": list(s.start_urls),
-                 "hosts": list(s.hosts)}
+                 "hosts": list(s.hosts), "agencies": list(getattr(s, "agencies", None) or [])}
                 for s in sources
             ]
         )
@@ -100,6 +110,10 @@ class ArchivePipeline:
             spider.fresh_urls.update(fresh)
         if isinstance(getattr(spider, "known_validators", None), dict):
             spider.known_validators.update(self.archive.validators())
+        stored = getattr(spider, "stored_pages", None)
+        if stored is not None:  # pages that are not reports: a 304 is read from their last capture
+            stored.validators.update(self.archive.replayable_validators())
+            stored.load = self.archive.capture_body
         if isinstance(getattr(spider, "unsettled_urls", None), set):
             spider.unsettled_urls.update(self.archive.unsettled_urls())
         if isinstance(getattr(spider, "link_context", None), dict):
@@ -115,6 +129,10 @@ class ArchivePipeline:
             walks = getattr(spider, "list_walks", None)
             if walks is not None:
                 self.archive.save_list_walks(walks.results(finished=reason == "finished"), walks.sources, self.run_id)
+            # reports this crawl could not fetch: removed after the second crawl in a row, unless they moved
+            removed, vanished = settle_vanished(self.archive, self.run_id, finished=reason == "finished")
+            self.stats.set_value("govreports/removed", removed)
+            self.stats.set_value("govreports/vanished", vanished)
             self.archive.commit_batch(reopen=False)
             stats = {k: v for k, v in self.stats.get_stats().items() if isinstance(v, (int, float, str))}
             self.archive.finish_run(self.run_id, reason, stats)
@@ -128,8 +146,10 @@ class ArchivePipeline:
 
     async def _process(self, item):
         if isinstance(item, GoneItem):
-            result = record_gone(self.archive, item.url, item.status, item.fetched_at)
+            result = record_gone(self.archive, item.url, item.status, item.fetched_at, run_id=self.run_id)
             self.stats.inc_value(f"govreports/{result.kind}")
+            if result.moved_from and result.kind != "moved":
+                self.stats.inc_value("govreports/moved")
             return item
         if not isinstance(item, DocumentItem):
             return item
@@ -137,53 +157,33 @@ class ArchivePipeline:
             self.archive.touch_document(item.url, item.status, item.fetched_at)
             self.stats.inc_value("govreports/not_modified")
             return item
-        fetch = self.archive.record_fetch(
-            url=item.url,
-            status=item.status,
-            headers=item.headers,
-            body=item.body,
-            fetched_at=item.fetched_at,
-            role=item.role,
-            source=item.source,
-            link_text=item.link_text,
-            parent_url=item.parent_url,
-            parent_title=item.parent_title,
+        step, fetch = note_fetch(
+            self.archive, url=item.url, status=item.status, headers=item.headers, body=item.body,
+            fetched_at=item.fetched_at, role=item.role, source=item.source, link_text=item.link_text,
+            parent_url=item.parent_url, parent_title=item.parent_title, run_id=self.run_id,
+            images=[(image.url, image.content_type, image.body) for image in item.images],
         )
-        if not fetch.bytes_changed:
-            self.archive.touch_document(item.url, item.status, item.fetched_at)
-            self.stats.inc_value("govreports/unchanged_bytes")
-            return item
-        if item.role == "listing":
-            if fetch.content_changed:
-                self.archive.add_capture(fetch, self.run_id)
-                self.stats.inc_value("govreports/captured")
-            self.archive.settle(fetch, "listing")
+        if step != "read":
+            if step != "listing":
+                self.stats.inc_value(f"govreports/{step}")
             return item
         content_type = item.headers.get("Content-Type") or item.headers.get("content-type")
-        args = (item.body, item.url, content_type, item.parent_title)
+        args = (item.body, item.url, content_type, item.parent_title, [image.body for image in item.images])
         parsed = await self.pool.parse(*args) if self.pool else parse_in_worker(*args)
         result = self._store(parsed, fetch, item)
         self.stats.inc_value(f"govreports/{result.kind}")
+        if result.moved_from and result.kind != "moved":
+            self.stats.inc_value("govreports/moved")
         if result.kind == "unreadable":
             log.warning("unreadable document %s: %s", item.url, result.reason)
         self._progress()
         return item
 
     def _store(self, parsed, fetch, item) -> IngestResult:
-        """Store one document's outcome; if storing itself fails, its writes are undone and the
-        document is recorded unreadable (capture kept), so the next crawl reads it again."""
-        try:
-            with self.archive.savepoint():
-                return store_parsed(
-                    self.archive, parsed, fetch, link_text=item.link_text, role=item.role, run_id=self.run_id,
-                    region=self.regions.get(item.source or ""),
-                )
-        except Exception as exc:
-            log.exception("could not store %s", item.url)
-            reason = f"storage error: {type(exc).__name__}: {exc}"[:500]
-            self.archive.add_capture(fetch, self.run_id)
-            self.archive.settle(fetch, "unreadable", reason, retry=True)
-            return IngestResult("unreadable", reason=reason)
+        return store_safely(
+            self.archive, parsed, fetch, link_text=item.link_text, role=item.role, run_id=self.run_id,
+            region=self.regions.get(item.source or ""),
+        )
 
     def _commit_if_due(self) -> None:
         """Writes are held in one transaction and committed about once a second: a commit per

@@ -42,7 +42,9 @@ class CrawlSummary:
             f"{g('govreports/fresh_skipped')} reports checked recently and skipped)",
             f"reports: {g('govreports/new')} new, {g('govreports/revised')} revised, "
             f"{g('govreports/text_revised')} text revised, {g('govreports/unchanged') + g('govreports/unchanged_bytes')} "
-            f"unchanged, {g('govreports/removed')} removed",
+            f"unchanged, {g('govreports/moved')} moved, {g('govreports/removed')} removed"
+            + (f", {g('govreports/vanished')} not found (removed if the next crawl cannot fetch them either)"
+               if g("govreports/vanished") else ""),
             f"documents that are not reports: {g('govreports/not_report')}; look-alikes skipped: "
             f"{g('govreports/lookalikes')}; unreadable: {g('govreports/unreadable')}",
             f"errors: {g('downloader/exception_count')} download errors, "

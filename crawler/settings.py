@@ -28,6 +28,11 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # a scanned-report PDF can be tens of MB; nothing real is larger
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+# A report page whose statistics tables are pictures (spiders/page_images.py): its images are
+# fetched with it and read by OCR as its tables — at most this many, each at most this many
+# bytes once decompressed (0 images: never fetched).
+GOVREPORTS_PAGE_IMAGES = 12
+GOVREPORTS_PAGE_IMAGE_MAXSIZE = 5 * 1024 * 1024
 
 # --- how far a crawl goes -----------------------------------------------------------------
 # home → 政务公开 → 政府信息公开 → 年报 column → 部门/乡镇 sub-column → report → attachment is 6 hops;
@@ -68,7 +73,16 @@ GOVREPORTS_DB = "archive.db"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
+    "crawler.stream_pipeline.StreamPipeline": 310,  # instead of ArchivePipeline when GOVREPORTS_QUEUE is set
 }
+
+# --- crawling from many machines (archive/cluster/; README "Scale out") ------------------------
+# A Redis URL (redis://HOST:PORT/DB): documents go to its stream for `govreports ingest`, not to an archive.
+GOVREPORTS_QUEUE = None
+GOVREPORTS_LEASE_TTL = 60  # seconds a job's source and host leases outlive it (renewed while it runs)
+GOVREPORTS_LEASE_WAIT = 3600  # seconds a job waits for a host another source's job is crawling
+GOVREPORTS_STATE_WAIT = 300  # seconds a job waits for the writer to commit the source's previous job
+GOVREPORTS_STREAM_MAX_ENTRIES = 20000  # workers wait while the writer is this far behind (0: never)
 
 # --- plumbing -----------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -80,6 +94,8 @@ COOKIES_ENABLED = True  # some CMSs set a session cookie on the first page and w
 
 # Parsing runs in worker processes while the item waits; Scrapy's default 5 MB cap on responses
 # in the scraper would stall downloads behind a few large pages. Memory stays bounded by it.
+# (What waits is only bytes: spiders/release.py drops each page's parsed tree when its callback
+# is done — the trees, ~10× the bytes, were most of a 3,000-page crawl's peak memory.)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 40_000_000
 GOVREPORTS_PARSE_WORKERS = 1
 # One hostile document costs one document (archive/parse_pool.py): each parse worker may use this
@@ -90,6 +106,9 @@ GOVREPORTS_PARSE_MEMORY_MB = 2048
 # checked between pages): a scan past that budget stops after the page under way (~3–12 s) and is
 # archived with the pages it read; this hard limit is only for a document the reader cannot bound.
 GOVREPORTS_PARSE_TIME_BUDGET = 120
+# Parse workers start with the first document to read and are replaced by fresh ones after this
+# many documents (0: never), so what a long crawl leaves in a worker's heap goes with it.
+GOVREPORTS_PARSE_RECYCLE_AFTER = 500
 
 # A recrawl rechecks an archived report only when its last check is older than this (hours):
 # a daily schedule rechecks every report daily; an hourly one, each report about once a day.

@@ -1,7 +1,7 @@
 """What links and URLs say on a government portal: report columns, articles, attachments,
 pagers, traps — and how to pull the links out of a page.
 
-Pure functions over URLs, link texts and parsed pages (PORTALS.md has the evidence for each
+Pure functions over URLs, link texts and parsed pages (docs/PORTALS.md has the evidence for each
 rule), so the spider in reports.py only decides what to request.
 """
 
@@ -32,12 +32,12 @@ COLUMN_TEXT = re.compile(r"年报|年度报告|信息公开(工作)?报告")
 _NAV_TEXT = re.compile(r"政务公开|信息公开|公开目录|主动公开|公开专栏|公开平台")
 NAV_TEXT_MAX = 12  # nav items are short; a longer text with 政务公开 in it is a news headline
 
-# Pinyin-initial column names (PORTALS.md §1): zfxxgknb, xxgknb_9490, bmnb2025, gknb, ndbg,
+# Pinyin-initial column names (docs/PORTALS.md §1): zfxxgknb, xxgknb_9490, bmnb2025, gknb, ndbg,
 # xxgkndbg, txxgknb_17198, nianbao.
 _REPORT_COLUMN_PATH = re.compile(r"(?<![a-z])[a-z]{0,10}(?:nb|ndbg|nianbao)(?![a-z])")
 # Disclosure section roots: /zwgk/, /xxgk/, /zfxxgk/index.html … (the root only, not its news).
 _DISCLOSURE_ROOT = re.compile(r"/(?:zwgk|zfxxgk|xxgk|zwxxgk|gkml|xxgkml|zfxxgkml|govxxgk|zfgk)/(?:index\.\w+)?$")
-# Article URLs of the CMSs in PORTALS.md §2 (TRS, Hanweb, 政务云, snowflake ids, content_N …).
+# Article URLs of the CMSs in docs/PORTALS.md §2 (TRS, Hanweb, 政务云, snowflake ids, content_N …).
 _ARTICLE_PATH = re.compile(
     r"/t\d{8}_\d+\.s?html?$|/t\d{6,}\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/\d{15,20}\.html$"
     r"|/content_\d+$|/info/\d+/\d+\.htm$|/\d+\.jhtml$|/public/\d+/\d+\.html$|/[0-9a-f]{32}\.s?html$"

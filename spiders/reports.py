@@ -4,7 +4,7 @@
     scrapy crawl reports -a sources=sources.toml [-a allowed_hosts=file.example.gov.cn]
     scrapy crawl reports -a sources=sources.toml -a recheck=urls.txt
 
-What it follows, only on the source's own hosts (PORTALS.md has the evidence):
+What it follows, only on the source's own hosts (docs/PORTALS.md has the evidence):
 
 * navigation toward disclosure sections (政务公开 / 政府信息公开 …) and report columns
   (政府信息公开年报, 年度报告, paths with zfxxgknb / xxgknb / gknb / ndbg …) — not every news link;
@@ -40,9 +40,16 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from archive.parsing.detect import page_titles, title_kind, titles_verdict
 from archive.parsing.numbers import normalize
-from archive.sources import Source, host_key, load_sources, normalize_host, sources_from_urls
-from crawler.items import DocumentItem, GoneItem
-from crawler.middlewares import RetryLater
+from archive.sources import (
+    Source,
+    host_key,
+    load_sources,
+    normalize_host,
+    source_from_json,
+    sources_from_urls,
+)
+from crawler.items import DocumentItem, GoneItem, PageImage
+from crawler.middlewares import CharsetFixMiddleware, RetryLater
 
 from .links import (
     COLUMN_TEXT,
@@ -69,6 +76,9 @@ from .links import (
     trap_reason,
 )
 from .list_walks import ListWalks
+from .page_images import MAX_IMAGE_BYTES, MAX_IMAGES, table_images
+from .release import release, releases_tree
+from .stored_pages import StoredPages
 
 logger = logging.getLogger(__name__)
 _MAX_NEUTRAL_HOPS = 3  # neutral ("查看详情") links followed in a row from a report column
@@ -89,6 +99,7 @@ class ReportsSpider(scrapy.Spider):
         sources: str | None = None,
         allowed_hosts: str | list[str] | None = None,
         recheck: str | None = None,
+        source: str | None = None,
         *args: Any,
         **kwargs: Any,
     ):
@@ -96,6 +107,8 @@ class ReportsSpider(scrapy.Spider):
         self.sources: list[Source] = []
         if sources:
             self.sources += load_sources(sources)
+        if source:  # one source as JSON (a Scrapyd job scheduled by `govreports schedule`)
+            self.sources.append(source_from_json(source))
         self.sources += sources_from_urls(split_args(start_urls))
         extra_hosts = [normalize_host(h) for h in split_args(allowed_hosts)]
         for source in self.sources:
@@ -113,6 +126,9 @@ class ReportsSpider(scrapy.Spider):
         # Validators of archived captures ({url: {"etag": …, "last_modified": …}}), also the
         # pipeline's to fill: a recheck then asks conditionally and an unchanged page answers 304.
         self.known_validators: dict[str, dict[str, str]] = {}
+        # Pages that are not reports (lists, navigation, sitemaps) are asked for conditionally too,
+        # with their last capture's validators: a 304 is read from that capture (stored_pages.py).
+        self.stored_pages = StoredPages()
         # Documents fetched before whose reading never settled (a killed run, a crashed worker):
         # fetched again in full. And the lists walked to their end, which alone may be cut short.
         self.unsettled_urls: set[str] = set()
@@ -257,8 +273,12 @@ class ReportsSpider(scrapy.Spider):
         callback = self.parse_sitemap if kind == "sitemap" else self.parse_page
         meta = dict(kwargs.pop("meta", {}))
         meta["gr"] = {"source": source.name, "kind": kind, **info}
+        headers, capture_id = self.stored_pages.conditional(url)
+        if capture_id is not None:
+            meta["gr"]["stored"] = capture_id
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error, priority=_PRIORITY.get(kind, 0), meta=meta, **kwargs
+            url, callback=callback, errback=self.on_error, priority=_PRIORITY.get(kind, 0), meta=meta,
+            headers=headers or None, **kwargs
         )
 
     def _count_once(self, what: str, url: str) -> None:
@@ -268,6 +288,7 @@ class ReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"govreports/{what}")
 
     # --- callbacks --------------------------------------------------------------------------
+    @releases_tree
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Any fetched page or file: gone, unchanged, a file, or an HTML page to judge and follow."""
         info = response.meta.get("gr", {})
@@ -276,13 +297,42 @@ class ReportsSpider(scrapy.Spider):
         if response.status in (404, 410):
             yield from self._gone(response, info)
             return
+        if response.status == 304 and "stored" in info:
+            yield from self._from_capture(response, info, self._read)
+            return
         if response.status == 304:
             yield self._document(response, self._role_for_file(info), info, not_modified=True)
             return
+        yield from self._read(response, info)
+
+    def _read(self, response: Response, info: dict[str, Any]) -> Iterator[Any]:
         if info.get("kind") == "attachment" or not isinstance(response, HtmlResponse):
             yield from self._file(response, info)
             return
         yield from self._html(response, info)
+
+    def _from_capture(self, response: Response, info: dict[str, Any], read: Any) -> Iterator[Any]:
+        """A 304 to the validators of the page's last capture: read that capture as the page (its
+        links are followed as before; the page's own item says "not modified"). A capture that
+        cannot be read costs one request: the page is asked for again in full."""
+        stored = self.stored_pages.response(response, info["stored"])
+        if stored is None:
+            headers = {k: v for k, v in response.request.headers.items()
+                       if k.lower() not in (b"if-none-match", b"if-modified-since")}
+            gr = {k: v for k, v in info.items() if k != "stored"}
+            yield response.request.replace(headers=headers, dont_filter=True, meta={**response.meta, "gr": gr})
+            return
+        if self.settings.getbool("GOVREPORTS_CHARSET_FIX", True):
+            stored = CharsetFixMiddleware().process_response(response.request, stored)
+        self.crawler.stats.inc_value("govreports/read_from_capture")
+        try:
+            for out in read(stored, info):
+                if isinstance(out, DocumentItem) and out.url == response.url:
+                    yield self._document(response, out.role, info, not_modified=True)
+                else:
+                    yield out
+        finally:
+            release(stored)
 
     def _gone(self, response: Response, info: dict[str, Any]) -> Iterator[GoneItem]:
         """A 404/410 matters only for a URL the archive holds: its report was removed."""
@@ -324,7 +374,8 @@ class ReportsSpider(scrapy.Spider):
         elif verdict == "report":
             title = self._best_title(titles)
             self.crawler.stats.inc_value("govreports/candidates")
-            yield self._document(response, "candidate", info, extra={"title": title} if title else None)
+            item = self._document(response, "candidate", info, extra={"title": title} if title else None)
+            yield from self._with_images(response, source, item)
             yield from self._follow_attachments(response, source, links, title)
             yield from self._follow_reports(response, source, links)
         else:
@@ -560,9 +611,16 @@ class ReportsSpider(scrapy.Spider):
             if request:
                 yield request
 
+    @releases_tree
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Column and article URLs from a sitemap (lxml, entities not resolved, no network)."""
         info = response.meta.get("gr", {})
+        if response.status == 304 and "stored" in info:
+            yield from self._from_capture(response, info, self._read_sitemap)
+            return
+        yield from self._read_sitemap(response, info)
+
+    def _read_sitemap(self, response: Response, info: dict[str, Any]) -> Iterator[Any]:
         source = self._by_name[info["source"]]
         body = self._sitemap_body(response)
         if body is None:
@@ -595,6 +653,62 @@ class ReportsSpider(scrapy.Spider):
             except OSError:
                 return None
         return body if b"<urlset" in body[:2000] or b"<sitemapindex" in body[:2000] else None
+
+    # --- a report page's table images ---------------------------------------------------------
+    def _with_images(self, response: HtmlResponse, source: Source, item: DocumentItem) -> Iterator[Any]:
+        """The report page's item — after its table images, when its text lacks a statistics
+        table (page_images.py): they are fetched one after another, and the item goes to the
+        pipeline with them once the last has answered (or failed)."""
+        limit = self.settings.getint("GOVREPORTS_PAGE_IMAGES", MAX_IMAGES)
+        urls = [u for u in table_images(response.selector, response.url, limit) if source.allows(u)] if limit > 0 else []
+        if not urls:
+            yield item
+            return
+        self.crawler.stats.inc_value("govreports/pages_with_table_images")
+        yield self._image_request(item, urls, 0)
+
+    def _image_request(self, item: DocumentItem, urls: list[str], index: int) -> scrapy.Request:
+        return scrapy.Request(
+            urls[index],
+            callback=self._page_image,
+            errback=self._page_image_failed,
+            dont_filter=True,
+            priority=_PRIORITY["attachment"],
+            headers={"Referer": item.url},
+            meta={
+                "gr": {"source": item.source, "kind": "image", "referer": item.url},
+                "download_maxsize": self.settings.getint("GOVREPORTS_PAGE_IMAGE_MAXSIZE", MAX_IMAGE_BYTES),
+                "page_item": item,
+                "page_images": (urls, index),
+                "depth_reset": True,  # part of the page, not a hop: never cut by DEPTH_LIMIT
+            },
+        )
+
+    def _page_image(self, response: Response) -> Iterator[Any]:
+        item = response.meta["page_item"]
+        maxsize = self.settings.getint("GOVREPORTS_PAGE_IMAGE_MAXSIZE", MAX_IMAGE_BYTES)
+        if response.status == 200 and 0 < len(response.body) <= maxsize:
+            headers = http_headers(response)
+            content_type = headers.get("Content-Type") or headers.get("content-type")
+            item.images.append(PageImage(response.url, content_type, response.body))
+            self.crawler.stats.inc_value("govreports/table_images")
+        yield from self._next_image(item, *response.meta["page_images"])
+
+    def _page_image_failed(self, failure: Any) -> Iterator[Any]:
+        """An image that cannot be fetched (refused, too large, gone): the page goes on without it.
+        A retry put off for later (RetryLater) is no failure: the request comes back by itself."""
+        if failure.check(RetryLater):
+            return
+        request = failure.request
+        logger.info("Table image not fetched %s: %s", request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value("govreports/table_images_failed")
+        yield from self._next_image(request.meta["page_item"], *request.meta["page_images"])
+
+    def _next_image(self, item: DocumentItem, urls: list[str], index: int) -> Iterator[Any]:
+        if index + 1 < len(urls):
+            yield self._image_request(item, urls, index + 1)
+        else:
+            yield item
 
     # --- items and errors ---------------------------------------------------------------------
     def _document(

@@ -78,9 +78,30 @@ def scan_image(numbers: dict[str, Any], title: str, smudge: tuple[str, ...] = ()
     draw = ImageDraw.Draw(page)
     draw.text((PAGE[0] / 2, 70), title, font=_font(30), fill=0, anchor="mm")
     draw.text((LEFT, 120), "三、收到和处理政府信息公开申请情况", font=_font(22), fill=0)
+    y, cells = draw_section_3(draw, numbers, 160)
+    y += 30
+    draw.text((LEFT, y), "四、政府信息公开行政复议、行政诉讼情况", font=_font(22), fill=0)
+    _, more = draw_section_4(draw, numbers, y + 40)
+    cells.update(more)
+    _smudge(draw, cells, smudge, seed)
+    return degrade(page, seed, angle)
+
+
+def _smudge(draw: ImageDraw.ImageDraw, cells: dict[str, tuple[int, int, int, int]], keys: tuple[str, ...],
+            seed: int) -> None:
+    rng = random.Random(seed)
+    for key in keys:  # scribbled over: strokes across the digits, then a grey blot
+        x0, y0, x1, y1 = cells[key]
+        for _ in range(14):
+            draw.line((rng.randint(x0 + 4, x1 - 4), rng.randint(y0 + 4, y1 - 4),
+                       rng.randint(x0 + 4, x1 - 4), rng.randint(y0 + 4, y1 - 4)), fill=40, width=3)
+        draw.ellipse((x0 + 8, y0 + 6, x1 - 8, y1 - 6), fill=90)
+
+
+def draw_section_3(draw: ImageDraw.ImageDraw, numbers: dict[str, Any], top: int) -> tuple[int, dict]:
+    """Section 三's table in the national layout from `top`: (the y below it, cell boxes by key)."""
     column = (PAGE[0] - 2 * LEFT - LABEL_WIDTH) // 7
     xs = [LEFT + LABEL_WIDTH + i * column for i in range(8)]
-    top = 160
     _centred(draw, (LEFT, top, xs[0], top + 3 * ROW), "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 14)
     _centred(draw, (xs[0], top, xs[7], top + ROW), "申请人情况", 16)
     _centred(draw, (xs[0], top + ROW, xs[1], top + 3 * ROW), "自然人", 15)
@@ -100,9 +121,12 @@ def scan_image(numbers: dict[str, Any], title: str, smudge: tuple[str, ...] = ()
                 _centred(draw, box, str(numbers["requests"][row][col]), 18)
                 cells[f"requests.{row}.{col}"] = box
         y += ROW
-    y += 30
-    draw.text((LEFT, y), "四、政府信息公开行政复议、行政诉讼情况", font=_font(22), fill=0)
-    y += 40
+    return y, cells
+
+
+def draw_section_4(draw: ImageDraw.ImageDraw, numbers: dict[str, Any], top: int) -> tuple[int, dict]:
+    """Section 四's table (3 groups × 5 columns) from `top`."""
+    y = top
     width = (PAGE[0] - 2 * LEFT) // 15
     xs = [LEFT + i * width for i in range(16)]
     _centred(draw, (xs[0], y, xs[5], y + ROW), "行政复议", 16)
@@ -110,6 +134,7 @@ def scan_image(numbers: dict[str, Any], title: str, smudge: tuple[str, ...] = ()
     _centred(draw, (xs[5], y + ROW, xs[10], y + 2 * ROW), "未经复议直接起诉", 15)
     _centred(draw, (xs[10], y + ROW, xs[15], y + 2 * ROW), "复议后起诉", 15)
     y += 2 * ROW
+    cells: dict[str, tuple[int, int, int, int]] = {}
     for g, group in enumerate(REVIEW):
         for c, (col, word) in enumerate(zip(REVIEW_COLUMNS, ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))):
             i = 5 * g + c
@@ -117,14 +142,55 @@ def scan_image(numbers: dict[str, Any], title: str, smudge: tuple[str, ...] = ()
             box = (xs[i], y + ROW, xs[i + 1], y + 2 * ROW)
             _centred(draw, box, str(numbers["review_litigation"][group][col]), 18)
             cells[f"review_litigation.{group}.{col}"] = box
-    rng = random.Random(seed)
-    for key in smudge:  # scribbled over: strokes across the digits, then a grey blot
-        x0, y0, x1, y1 = cells[key]
-        for _ in range(14):
-            draw.line((rng.randint(x0 + 4, x1 - 4), rng.randint(y0 + 4, y1 - 4),
-                       rng.randint(x0 + 4, x1 - 4), rng.randint(y0 + 4, y1 - 4)), fill=40, width=3)
-        draw.ellipse((x0 + 8, y0 + 6, x1 - 8, y1 - 6), fill=90)
-    return degrade(page, seed, angle)
+    return y + 2 * ROW, cells
+
+
+# Section 二 as the national format prints it: four small tables (第二十条第（一）（五）（六）（八）项).
+SECTION_2 = [
+    ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"),
+     [("规章", ("regulations_issued", "regulations_repealed", "regulations_in_force")),
+      ("行政规范性文件", ("normative_documents_issued", "normative_documents_repealed", "normative_documents_in_force"))]),
+    ("第二十条第（五）项", ("本年处理决定数量",), [("行政许可", ("licensing_decisions",))]),
+    ("第二十条第（六）项", ("本年处理决定数量",), [("行政处罚", ("penalty_decisions",)), ("行政强制", ("coercion_decisions",))]),
+    ("第二十条第（八）项", ("本年收费金额（单位：万元）",), [("行政事业性收费", ("fees_wan_yuan",))]),
+]
+
+
+def draw_section_2(draw: ImageDraw.ImageDraw, numbers: dict[str, Any], top: int) -> tuple[int, dict]:
+    """Section 二's four small tables from `top`."""
+    y = top
+    cells: dict[str, tuple[int, int, int, int]] = {}
+    right = PAGE[0] - LEFT
+    for heading, columns, rows in SECTION_2:
+        _centred(draw, (LEFT, y, right, y + ROW), heading, 16)
+        y += ROW
+        width = (right - LEFT - LABEL_WIDTH) // len(columns)
+        xs = [LEFT + LABEL_WIDTH + i * width for i in range(len(columns) + 1)]
+        _centred(draw, (LEFT, y, xs[0], y + ROW), "信息内容", 15)
+        for i, word in enumerate(columns):
+            _centred(draw, (xs[i], y, xs[i + 1], y + ROW), word, 15)
+        y += ROW
+        for label, keys in rows:
+            _centred(draw, (LEFT, y, xs[0], y + ROW), label, 18)
+            for i, key in enumerate(keys):
+                box = (xs[i], y, xs[i + 1], y + ROW)
+                _centred(draw, box, str(numbers["active_disclosure"][key]), 18)
+                cells[f"active_disclosure.{key}"] = box
+            y += ROW
+    return y, cells
+
+
+def table_image(numbers: dict[str, Any], section: str, scale: float = 1.0) -> Image.Image:
+    """One section's table alone, as a report page pastes it (a clean screenshot, cropped to
+    the table), scaled by `scale`."""
+    page = Image.new("L", PAGE, 255)
+    draw = ImageDraw.Draw(page)
+    drawer = {"二": draw_section_2, "三": draw_section_3, "四": draw_section_4}[section]
+    bottom, _ = drawer(draw, numbers, 10)
+    image = page.crop((0, 0, PAGE[0], bottom + 10))
+    if scale != 1.0:
+        image = image.resize((round(image.size[0] * scale), round(image.size[1] * scale)), Image.LANCZOS)
+    return image
 
 
 def degrade(page: Image.Image, seed: int, angle: float) -> Image.Image:

@@ -40,6 +40,8 @@ from archive.record.model import applicant_columns, field_labels, request_rows
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05"]
 FAILING = ("清河市卫生健康委员会", 2020)  # the portal's one report whose totals do not add up
+BROKEN_CHAIN = ("清河市人民政府", 2023)  # carries over 3 more (自然人) than its 2022 report carried forward
+MISSTATED = ("清河市发展和改革委员会", 2024)  # its prose states 10 more new requests than its table
 REVISED = ("清河市发展和改革委员会", 2023)  # state 2 corrects some of its numbers
 TEXT_REVISED = ("清河市卫生健康委员会", 2023)  # state 2 rewrites its section 五
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -58,9 +60,11 @@ def make_demo_archive(db: Path) -> None:
 
 
 def crawl_state_2(db: Path) -> None:
-    """Crawl the portal's revised state at the address state 1 was served from."""
-    result = govreports("demo", "--db", str(db), "--state", "2", "--port", str(demo_port(db)))
-    assert result.returncode == 0, result.stderr[-3000:]
+    """Crawl the portal's revised state at the address state 1 was served from, twice: the
+    report it no longer serves is removed by the second crawl that cannot fetch it."""
+    for _ in range(2):
+        result = govreports("demo", "--db", str(db), "--state", "2", "--port", str(demo_port(db)))
+        assert result.returncode == 0, result.stderr[-3000:]
 
 
 WORD_97 = "http://127.0.0.1:9/zfxxgknb/2024年度报告.doc"
@@ -186,7 +190,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 # --- instance, metadata, plugins --------------------------------------------------------------
 QUERIES = {"latest_reports", "failed_checks", "unreadable_documents", "recent_alerts", "agency_years", "year_across_agencies",
-           "search_reports", "report_view", "report_checks", "report_history", "report_links"}
+           "search_reports", "report_view", "report_checks", "report_history", "report_links",
+           "publication_compliance", "regions_and_rates", "moved_reports"}
 
 
 def test_metadata_is_keyed_by_the_database_name(server):
@@ -242,12 +247,42 @@ def test_latest_reports_one_row_per_agency_and_year(server):
 
 def test_failed_checks_names_the_one_failing_report(server):
     rows = server.rows("failed_checks")
-    assert {(r["agency"], r["year"]) for r in rows} == {FAILING}
+    arithmetic = [r for r in rows if not r["rule"].startswith(("prose.", "cross_year."))]
+    assert {(r["agency"], r["year"]) for r in arithmetic} == {FAILING}
     with sqlite3.connect(server.db) as conn:
         failed = {(rule, detail) for rule, detail in conn.execute(
-            "select rule, detail from check_results where passed = 0")}
+            "select rule, detail from check_results where passed = 0 union all"
+            " select rule, detail from cross_checks where passed = 0")}
     assert {(r["rule"], r["detail"]) for r in rows} == failed
-    assert all(r["rule_zh"] and "but" in r["detail"] for r in rows)
+    assert all(r["rule_zh"] and "but" in r["detail"] for r in arithmetic)
+    # the portal's broken chain and its report whose words contradict its table, and nothing else
+    others = {(r["agency"], r["year"], r["rule"]) for r in rows if r not in arithmetic}
+    assert others == {(*BROKEN_CHAIN, "cross_year.natural_person"), (*BROKEN_CHAIN, "cross_year.total"),
+                      (*MISSTATED, "prose.requests.new_requests.total")}
+    assert all(r["rule_zh"] for r in rows)
+
+
+def test_the_broken_chain_on_the_report_page_and_as_facets(server):
+    rid = report_id(server.db, *BROKEN_CHAIN)
+    rows = server.rows("report_checks", report_id=rid)
+    chain = {r["rule"]: r for r in rows if r["kind"] == "跨年度衔接 chain with the year before"}
+    assert set(chain) == {f"cross_year.{c}" for c in applicant_columns()}
+    failed = [r for r in rows if r["result"] == "未通过 FAILED"]
+    assert [r["rule"] for r in failed] == ["cross_year.natural_person", "cross_year.total"]
+    assert rows[: len(failed)] == failed  # failures first
+    earlier = report_id(server.db, BROKEN_CHAIN[0], BROKEN_CHAIN[1] - 1)
+    with sqlite3.connect(server.db) as conn:
+        earlier_url = conn.execute("select url from reports where id = ?", [earlier]).fetchone()[0]
+    assert earlier_url in chain["cross_year.total"]["detail"]
+    prose = [r for r in rows if r["kind"] == "正文与表格 text and tables"]
+    assert prose and all(r["result"] == "通过 passed" for r in prose)  # its words agree with its tables
+    facet = server.json("/DB/reports.json", _size=0, _facet="cross_year_failed")["facet_results"]["cross_year_failed"]
+    assert {v["value"]: v["count"] for v in facet["results"]}.get(2) == 1
+    broken = server.json("/DB/reports.json", cross_year_failed=2, _shape="array", _col="title")
+    assert [r["id"] for r in broken] == [rid]
+    table = server.json("/DB/cross_checks.json", passed=0, _size="max", _shape="objects")
+    assert {r["report_id"] for r in table["rows"]} == {rid}
+    assert {"passed", "rule", "column_key"} <= set(table["facet_results"])
 
 
 def test_rereadings_are_shown_apart_from_revisions(server):
@@ -282,7 +317,13 @@ def test_recent_alerts_and_their_atom_feed(server):
     entries = ET.fromstring(body).findall(f"{ATOM}entry")
     with sqlite3.connect(server.db) as conn:
         alerts = conn.execute("select count(*) from alerts").fetchone()[0]
-    assert len(entries) == len(rows) == alerts == 32  # 28 + 1 new, revised, text revised, removed
+        missing = conn.execute("select agency, year from alerts where kind = 'missing'").fetchall()
+        agencies = {a for (a,) in conn.execute("select distinct agency from reports")}
+    # 28 + 1 new, revised, text revised, removed; and, judged on GOVREPORTS_TODAY (tests/conftest.py),
+    # one `missing` alert per demo agency whose latest due report (2025) the first crawl did not find
+    assert len(entries) == len(rows) == alerts == 32 + len(missing)
+    assert missing and len(set(missing)) == len(missing)
+    assert {year for _, year in missing} == {2025} and {agency for agency, _ in missing} <= agencies
     titles = [e.findtext(f"{ATOM}title") for e in entries]
     assert any(t.startswith("数字修订 revised") for t in titles)
     assert all(e.findtext(f"{ATOM}updated").endswith("+00:00") for e in entries)
@@ -385,10 +426,14 @@ def test_report_checks_put_failures_first(server):
     rid = report_id(server.db, *FAILING)
     rows = server.rows("report_checks", report_id=rid)
     record = records(server.db)[rid]
-    assert len(rows) == len(record["checks"])
+    with sqlite3.connect(server.db) as conn:
+        chain = dict(conn.execute("select rule, passed from cross_checks where report_id = ?", [rid]))
+    assert len(chain) == 7  # its 2019 report is archived: one chain check per applicant column
+    assert len(rows) == len(record["checks"]) + len(chain)
     failed = [r for r in rows if r["result"] == "未通过 FAILED"]
     assert failed and rows[: len(failed)] == failed
-    assert {r["rule"] for r in failed} == {c["rule"] for c in record["checks"] if not c["passed"]}
+    assert {r["rule"] for r in failed} == {c["rule"] for c in record["checks"] if not c["passed"]} | {
+        rule for rule, passed in chain.items() if not passed}
 
 
 def test_report_history_shows_versions_and_what_changed(server):

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "files"))
 from fixture_numbers import lookup, report_numbers  # noqa: E402
-from scans import as_pdf, as_png, scan_image  # noqa: E402
+from scans import as_pdf, as_png, scan_image, table_image  # noqa: E402
 
 from archive.parsing import ParseError, parse  # noqa: E402
 from archive.parsing.detect import DocumentKind, sniff  # noqa: E402
@@ -84,3 +84,129 @@ def test_pages_past_the_budget_or_cap_are_named():
     assert reading.pages == [] and any("pages 1–3 not read by OCR" in w and "budget" in w for w in reading.warnings)
     reading = read_pages(((n, None) for n in (4, 5)), 2, cap=0)
     assert any("pages 4–5 not read by OCR" in w and "at most 0 pages" in w for w in reading.warnings)
+
+
+# --- one cell, not its row; what the arithmetic cannot confirm -------------------------------
+
+
+def _box(x: float, y: float, text: str, score: float = 0.99, width: float = 40) -> list:
+    return [[[x - width / 2, y - 10], [x + width / 2, y - 10], [x + width / 2, y + 10], [x - width / 2, y + 10]], text, score]
+
+
+def test_a_smudge_in_a_row_leaves_the_other_cells_in_their_columns():
+    """Header words OCR ran together (社会公益组织法律服务机构) or missed (总计) leave a regular grid
+    with gaps; a smudge read as a character stays that cell's text, the rest keep their columns."""
+    from archive.parsing.boxes import boxes_from_ocr, rows_from_boxes
+
+    xs = [500 + 72 * i for i in range(7)]
+    result = [_box(500, 100, "自然人"), _box(572, 130, "商业企业"), _box(644, 130, "科研机构"),
+              _box(752, 130, "社会公益组织法律服务机构", width=200), _box(860, 130, "其他")]
+    result += [_box(240, 170, "（一）予以公开", width=150)] + [
+        _box(x, 170, text) for x, text in zip(xs, ("3", "国", "5", "6", "7", "8", "33"))]
+    result += [_box(240, 200, "（二）部分公开", width=150)] + [
+        _box(x, 200, text, score) for x, text, score in zip(xs, ("9", "10", "11", "12", "13", "14", "69"),
+                                                            (1, 1, 1, 0.7, 1, 1, 1))]
+    rows = [r for r in rows_from_boxes(boxes_from_ocr(result)) if r.values]
+    assert rows[0].labels == ["（一）予以公开"] and rows[0].values == ["3", "国", "5", "6", "7", "8", "33"]
+    assert rows[1].values == ["9", "10", "11", "(illegible)", "13", "14", "69"]  # a low score: not read
+
+
+def _as_read(numbers, change) -> dict:
+    from archive.record.model import empty_record
+
+    record = empty_record()
+    record.update(format="2021", year=2024, active_disclosure=dict(numbers["active_disclosure"]),
+                  requests={r: dict(c) for r, c in numbers["requests"].items()},
+                  review_litigation={g: dict(c) for g, c in numbers["review_litigation"].items()})
+    change(record)
+    return record
+
+
+def _confirmed(record) -> dict[str, str]:
+    from archive.parsing.ocr import confirm
+    from archive.record.model import get_path, numeric_paths
+
+    placed: dict[str, str] = {}
+    confirm(record, {k for k in numeric_paths() if get_path(record, k) is not None}, placed)
+    return placed
+
+
+@pytest.mark.parametrize("slip", ["smudged", "misread"])
+def test_one_bad_cell_is_null_alone_and_its_implied_value_only_said(slip):
+    numbers = report_numbers(4, 2.5)
+    bad = "requests.granted.commercial_enterprise"
+    truth = lookup(numbers, bad)
+
+    def change(record):
+        row = record["requests"]["granted"]
+        row["commercial_enterprise"] = None if slip == "smudged" else truth + 30  # a 6 read as 36
+
+    record = _as_read(numbers, change)
+    placed = _confirmed(record)
+    got = numbers_of(record)
+    assert _wrong(record, numbers) == {}
+    table = [k for k in got if k.startswith(("requests.", "review_litigation."))]
+    assert [k for k in table if got[k] is None] == [bad]  # the rest of its row and column stands
+    assert all(placed[k] == "ocr" for k in table if k != bad)
+    hint = next(w for w in record["warnings"] if "would determine" in w)
+    assert f"{bad} = {truth} (2 checks)" in hint
+    # section 二 has no arithmetic: null, with what OCR read shown
+    assert all(got[k] is None for k in got if k.startswith("active_disclosure."))
+    assert any(w.startswith("OCR: section 二") and "regulations_issued (read" in w for w in record["warnings"])
+
+
+def test_a_failing_check_no_single_cell_explains_drops_all_its_cells():
+    """Two slips that cancel in a row pass the row, fail both columns: no cell is the one
+    suspect of those columns, so every OCR cell of both columns goes."""
+    numbers = report_numbers(6, 1.5)
+
+    def change(record):
+        record["requests"]["granted"]["natural_person"] += 10
+        record["requests"]["granted"]["commercial_enterprise"] -= 10
+
+    record = _as_read(numbers, change)
+    _confirmed(record)
+    assert _wrong(record, numbers) == {}
+    assert all(record["requests"][row]["natural_person"] is None for row in ("granted", "denied_state_secret"))
+    assert record["requests"]["new_requests"]["total"] == numbers["requests"]["new_requests"]["total"]
+
+
+# --- images of unknown resolution -------------------------------------------------------------
+
+
+def test_photos_and_thumbnails_are_scaled_to_the_text_size_ocr_reads_best():
+    from archive.parsing.ocr import TEXT_HEIGHT_BAND, to_ocr_scale
+
+    numbers = report_numbers(2, 4.5)
+    table = table_image(numbers, "四")  # 18 px digits: lines about 26 px high, as at 120 dpi
+    assert to_ocr_scale(table.convert("RGB")).size == table.size
+    for scale in (0.4, 3.0):  # a thumbnail, a phone photo
+        image = table_image(numbers, "四", scale).convert("RGB")
+        scaled = to_ocr_scale(image)
+        factor = scaled.size[0] / image.size[0]
+        line = 26 * scale * factor  # the drawn lines' height after scaling
+        assert TEXT_HEIGHT_BAND[0] <= line <= TEXT_HEIGHT_BAND[1], (scale, factor)
+
+
+def test_a_thumbnail_table_is_read_and_its_slips_caught():
+    """Section 四 as a 744 px thumbnail (11 px digits), scaled up before OCR: at this size
+    OCR still slips (a 9 read as 6), and the group's total catches it."""
+    numbers = report_numbers(2, 4.5)
+    record = parse(as_png(table_image(numbers, "四", 0.6)))
+    assert _wrong(record, numbers) == {}
+    read = [k for k, v in numbers_of(record).items() if v is not None]
+    assert len(read) >= 5 and all(k.startswith("review_litigation.") for k in read)
+    assert sorted(record["reading"]["rules"]["ocr"]) == sorted(read)
+
+
+def test_a_page_image_that_is_a_bomb_or_no_image_is_named_not_read():
+    from archive.parsing.ocr import read_page_images
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b"")
+    reading = read_page_images([bomb, b"<html>not an image</html>"])
+    assert reading.pages == [] and reading.rows == []
+    assert any(w.startswith("image 1: image refused") for w in reading.warnings)
+    assert any(w.startswith("image 2: not a readable image") for w in reading.warnings)

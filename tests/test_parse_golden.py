@@ -13,6 +13,7 @@ import pytest
 from conftest import FILES, golden_paths, load_golden
 
 from archive.parsing import parse
+from archive.record.checks import is_arithmetic
 from archive.record.model import applicant_columns, get_path, numbers_of
 from archive.record.review import expected_paths
 
@@ -92,7 +93,8 @@ def test_invariants(path):
     if not expected.get("stretch"):
         assert all(got[k] is not None for k in printed)
     if not expected.get("fails_check") and not expected.get("stretch"):
-        failed = [c for c in record["checks"] if not c["passed"]]
+        # the format's arithmetic: a generated fixture's prose may state other numbers (prose.*)
+        failed = [c for c in record["checks"] if not c["passed"] and is_arithmetic(c["rule"])]
         assert not failed, failed[:3]
 
 
@@ -128,7 +130,7 @@ def test_reading_summary_and_review_flag(path):
     paths = expected_paths(record)
     assert reading["cells_expected"] == len(paths) == len(expected_paths(expected))
     assert reading["cells_read"] == sum(get_path(record, p) is not None for p in paths)
-    assert reading["checks_failed"] == sum(not c["passed"] for c in record["checks"])
+    assert reading["checks_failed"] == sum(not c["passed"] for c in record["checks"] if is_arithmetic(c["rule"]))
     for rule, keys in reading["rules"].items():
         assert keys and all(get_path(record, k) is not None for k in keys), rule
         if rule == "blank_as_zero":

@@ -65,3 +65,25 @@ def test_memory_limit_stops_a_hog():
 def test_unreadable_bytes_are_an_answer_not_an_exception(body):
     (result,) = _parse_all(ParsePool(1, target=read), [body])
     assert result.record is None and not result.retry and result.error
+
+
+def test_workers_start_with_the_first_document_and_are_recycled():
+    """No worker before a document needs one; after `recycle_after` documents fresh workers read
+    the next ones (the old ones finish and exit), and every document is read."""
+    pool = ParsePool(1, time_budget=30, memory_mb=2048, target=read, recycle_after=2)
+    assert pool.pids() == set()
+
+    async def run():
+        seen = []
+        try:
+            for i in range(5):
+                result = await pool.parse(GOOD, f"http://127.0.0.1/{i}.html", "text/html", None)
+                assert result.record is not None and result.record["year"] == 2024
+                seen.append(pool.pids())
+        finally:
+            pool.close()
+        return seen
+
+    seen = asyncio.run(run())
+    assert seen[0] == seen[1] and seen[2] == seen[3]  # two documents per set of workers
+    assert len({frozenset(s) for s in seen}) == 3 and pool.recycles == 2

@@ -1,6 +1,6 @@
 """Red-team discovery tests: small portals in CMS shapes the demo portal does not stage.
 
-Each scenario is its own little site on 127.0.0.1 (PORTALS.md has the evidence for each shape),
+Each scenario is its own little site on 127.0.0.1 (docs/PORTALS.md has the evidence for each shape),
 crawled from its home page by the real spider in a subprocess, as tests/test_spider.py does.
 A second server named ``localhost`` plays other government hosts: nothing may reach it.
 """

@@ -72,7 +72,10 @@ def test_same_report_at_a_new_url_is_the_same_report(tmp_path):
     archive.mark_gone("http://127.0.0.1/old/1.html", 404, "2025-03-01T00:00:00+00:00")
     moved, _ = _ingest(archive, "003_c261cf9df1aa1cd4.txt", "http://127.0.0.1/new/1.html")
     assert archive.db["reports"].count == 1
-    assert moved.kind == "unchanged"  # same content: not a revision
+    assert moved.kind == "moved" and moved.moved_from == "http://127.0.0.1/old/1.html"  # same content: no revision
+    assert archive.report_row(moved.report_id)["url"] == "http://127.0.0.1/new/1.html"
+    assert [r["url"] for r in archive.db["report_aliases"].rows] == ["http://127.0.0.1/old/1.html"]
+    assert [r["kind"] for r in archive.db["alerts"].rows] == ["new", "moved"]
 
 
 def test_chinese_search_finds_two_character_words(tmp_path):

@@ -3,10 +3,8 @@
 from datasette.cli import cli
 from datasette.plugins import pm
 
-from .plugins import PLUGINS
+from .plugins import register_all
 
-for name, module in PLUGINS.items():
-    if not pm.is_registered(module):
-        pm.register(module, name=name)
+register_all(pm)
 
 cli(prog_name="datasette")

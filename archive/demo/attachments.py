@@ -94,7 +94,7 @@ def _fixed_zip(data: bytes) -> bytes:
 
 @lru_cache(maxsize=1)
 def huaian_pdf() -> bytes:
-    """The real 淮安市人民政府 2024 report (public PDF; ../real/SOURCES.md has its origin)."""
+    """The real 淮安市人民政府 2024 report (the published PDF, public in the GitHub repository zxj6827111-blip/govnianbao as szfgs2024.pdf, commit b2fbe3f5b912be2379852eac907e85657da8f238)."""
     return (FILES / HUAIAN_PDF).read_bytes()
 
 

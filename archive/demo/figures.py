@@ -2,10 +2,11 @@
 
 Every report's figures are drawn from a random generator seeded by (agency, year), so the same
 portal is built byte for byte on every run. The figures obey the arithmetic the format implies
-(CONTRACT.md "Checks the format implies"): for every applicant column 一 + 二 = （七） + 四 and
+(docs/CONTRACT.md "Checks the format implies"): for every applicant column 一 + 二 = （七） + 四 and
 （七） = the sum of the result rows; every row's 总计 is the sum of its six applicant columns;
 each section-四 group's 总计 is the sum of its four results. Consecutive years of one agency
-also chain (二、上年结转 of year N = 四、结转下年度 of year N−1), as real reports mostly do.
+also chain (二、上年结转 of year N = 四、结转下年度 of year N−1), as real reports mostly do — except
+where the plan breaks a chain (plan.ReportSpec.chain_break).
 
 A figures dict has the record's own shape (``active_disclosure``, ``requests``,
 ``review_litigation``), so it is the truth a crawl is compared with. Reports in the 2019
@@ -228,6 +229,25 @@ def carried_forward_of(figures: Figures) -> dict[str, int]:
     """Next year's 二、上年结转, per applicant column."""
     row = figures["requests"]["carried_forward"]
     return {c: row[c] for c in COLUMN_SHARES}
+
+
+def break_chain(carried_over: dict[str, int] | None, extra: int) -> dict[str, int] | None:
+    """Last year's 四、结转下年度 as this year's 二、上年结转, ``extra`` more in the 自然人 column: a
+    report whose chain with the year before is broken (its own arithmetic still holds: 一、本年新收
+    is drawn from 二 and the year's work)."""
+    if not extra or carried_over is None:
+        return carried_over
+    return {**carried_over, "natural_person": carried_over["natural_person"] + extra}
+
+
+def misstated(figures: Figures, extra: int) -> Figures:
+    """The figures as a report's prose restates them, 一、本年新收 总计 ``extra`` above the table's
+    (a report whose words and tables disagree); the figures themselves when ``extra`` is 0."""
+    if not extra:
+        return figures
+    said = copy.deepcopy(figures)
+    said["requests"]["new_requests"]["total"] += extra
+    return said
 
 
 def break_processed_total(figures: Figures, extra: int = 6) -> Figures:

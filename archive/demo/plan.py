@@ -3,7 +3,7 @@
 清河市 is a fictional prefecture-level city (its 河东区 district and 东关街道 street office too):
 every report of it is generated, so no real agency is credited with made-up numbers. The one
 real report on the portal, 淮安市人民政府's 2024 PDF, sits in a column that re-hosts other
-cities' reports, as provincial compilations and mirrors do (PORTALS.md §6).
+cities' reports, as provincial compilations and mirrors do (docs/PORTALS.md §6).
 
 Reading this file top to bottom tells where every feature of the portal lives; site.py only
 turns the plan into pages.
@@ -71,11 +71,16 @@ class ReportSpec:
     marks: dict[str, str] = field(default_factory=dict)  # dotted key → cell text ("/", "－", full-width)
     blank_zeros: bool = False  # every 0 printed as an empty cell, as many reports print them
     fails_check: bool = False
-    url_lag: int = 0  # the URL date lags the 发布时间 (PORTALS.md §6: don't trust URL dates)
+    url_lag: int = 0  # the URL date lags the 发布时间 (docs/PORTALS.md §6: don't trust URL dates)
     notes: list[str] = field(default_factory=list)
+    published_on: date | None = None  # a fixed 发布日期 (a late report); else drawn before the deadline
+    chain_break: int = 0  # 二、上年结转 (自然人) this much above last year's 四、结转下年度: a broken chain
+    prose_misstates: int = 0  # 一、总体情况 states 一、本年新收 总计 this much above the table's
 
     @property
     def published(self) -> date:
+        if self.published_on is not None:
+            return self.published_on
         rng = rng_for("published", self.agency.key, self.year)
         if self.agency.kind in ("government", "district"):
             return date(self.year + 1, 2, 1) + timedelta(days=rng.randint(0, 52))
@@ -149,14 +154,18 @@ def main_reports(state: int) -> list[ReportSpec]:
         ReportSpec(CITY, 2020, c["sbj"], "word", legacy=True),
         ReportSpec(CITY, 2021, c["sbj"], "editor", notes=["also reachable through a 301 from an old URL"]),
         ReportSpec(CITY, 2022, c["sbj"], "editor", url_lag=5),
-        ReportSpec(CITY, 2023, c["sbj"], "official", thousands=True),
+        ReportSpec(CITY, 2023, c["sbj"], "official", thousands=True, chain_break=3,
+                   notes=["二、上年结转 of 自然人 is 3 more than the 2022 report's 四、结转下年度: a broken chain"]),
         ReportSpec(CITY, 2024, c["sbj"], "editor", thousands=True),
         ReportSpec(FGW, 2019, c["fgw"], "official", legacy=True),
         ReportSpec(FGW, 2020, c["fgw"], "official", legacy=True, title_style="short"),
         ReportSpec(FGW, 2021, c["fgw"], "official"),
-        ReportSpec(FGW, 2022, c["fgw"], "official", notes=["answers 500 twice before 200"]),
+        ReportSpec(FGW, 2022, c["fgw"], "official", published_on=date(2023, 2, 1),
+                   notes=["answers 500 twice before 200",
+                          "published 2023-02-01: one day after a department's deadline (31 January)"]),
         ReportSpec(FGW, 2023, c["fgw"], "official"),
-        ReportSpec(FGW, 2024, c["fgw"], "word"),
+        ReportSpec(FGW, 2024, c["fgw"], "word", prose_misstates=10,
+                   notes=["its prose states 10 more new requests than its table (a prose check fails)"]),
         ReportSpec(WJW, 2019, c["wjw"], "word", legacy=True, title_style="nian_du"),
         ReportSpec(WJW, 2020, c["wjw"], "word", legacy=True, title_style="nian_du", fails_check=True,
                    notes=[("（七）总计 of the 自然人 column is 6 less than its result rows (R3 fails in the "
@@ -174,7 +183,8 @@ def main_reports(state: int) -> list[ReportSpec]:
                    notes=["title broken mid-word over two lines"]),
         ReportSpec(HDQ, 2022, c["hdq"], "official", media="docx",
                    notes=["the page only says 详见附件; the numbers are in the .docx"]),
-        ReportSpec(HDQ, 2023, c["hdq"], "word", title_style="year_first"),
+        ReportSpec(HDQ, 2023, c["hdq"], "word", title_style="year_first", published_on=date(2024, 4, 18),
+                   notes=["published 2024-04-18: 18 days after a government's deadline (31 March)"]),
         ReportSpec(HDQ, 2024, c["hdq"], "editor", thousands=True, blank_zeros=True,
                    notes=["every zero cell printed empty"]),
         ReportSpec(DGJD, 2021, c["dgjd"], "official", legacy=True,

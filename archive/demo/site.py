@@ -260,7 +260,7 @@ class _Builder:
         carried: dict[str, dict[str, int]] = {}
         for spec in specs:
             figures = fig.report_figures(spec.agency.key, spec.agency.kind, spec.agency.scale, spec.year,
-                                         spec.legacy, carried.get(spec.agency.key))
+                                         spec.legacy, fig.break_chain(carried.get(spec.agency.key), spec.chain_break))
             figures = self.adjust(spec, figures)
             carried[spec.agency.key] = fig.carried_forward_of(figures)
             self.figures_by[(spec.agency.key, spec.year)] = figures
@@ -306,7 +306,8 @@ class _Builder:
         title = "".join(spec.title_lines) if spec.title_lines else prose.report_title(agency.name, year, spec.title_style)
         published = spec.published
         path = self.article_path(column, key, published + timedelta(days=spec.url_lag))
-        sections = prose.report_sections(prose_rng(key), agency.name, year, figures,
+        said = fig.misstated(figures, spec.prose_misstates)  # the figures its prose states (plan: may differ)
+        sections = prose.report_sections(prose_rng(key), agency.name, year, said,
                                          revised_problems=self.state == 2 and (agency.key, year) == plan.TEXT_REVISED)
         image = f"{column.folder}images/{stable_id('img', key)}.png" if spec.active_image else None
         doc = layouts.ReportDoc(
@@ -716,7 +717,7 @@ def build_site(state: int = 1, extra_reports: int = 0, foreign_base: str = DEFAU
 
 
 def build_foreign_site() -> Site:
-    """A spam mirror on another host that re-hosts a report (PORTALS.md §6); nothing there is ours."""
+    """A spam mirror on another host that re-hosts a report (docs/PORTALS.md §6); nothing there is ours."""
     mirror = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>清河市人民政府2023年政府信息公开工作年度报告-资讯网</title>'
         '</head><body><h1>清河市人民政府2023年政府信息公开工作年度报告</h1><p>本文转载自网络，如有侵权请联系删除。</p>'

@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..record.checks import run_checks
+from ..record.checks import prose_checks, run_checks
 from ..record.model import FORMAT_LEGACY, FORMAT_UNKNOWN, TEXT_SECTIONS, empty_record
 from ..record.review import BLANK_AS_ZERO, blank_failures, summarize
 from . import identity
 from .detect import DocumentKind, sniff
+from .prose import stated_figures
 from .tables import Row, detect_format, fill_record, interpret, merge_missing
 
 log = logging.getLogger(__name__)
@@ -42,18 +43,24 @@ class Parsed:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def parse(data: bytes, url: str | None = None, content_type: str | None = None) -> dict[str, Any]:
-    return parse_document(data, url, content_type).record
+def parse(data: bytes, url: str | None = None, content_type: str | None = None,
+          images: list[bytes] | None = None) -> dict[str, Any]:
+    return parse_document(data, url, content_type, images).record
 
 
-def parse_document(data: bytes, url: str | None = None, content_type: str | None = None) -> Parsed:
+def parse_document(data: bytes, url: str | None = None, content_type: str | None = None,
+                   images: list[bytes] | None = None) -> Parsed:
     """Read any bytes. Raises ParseError, and nothing else, when they are no readable document.
+
+    `images` are the pictures of an HTML report page, in page order, fetched with it because
+    its statistics tables are images (spiders/page_images.py): the page gives the text and
+    sections, the images are read by OCR as its tables (ocr.read_page_images).
 
     Each reader bounds its own work (limits.py) and turns its libraries' failures into ParseError
     or warnings; an exception that still escapes is a bug in this package: it is logged with its
     traceback and reported as an internal error."""
     try:
-        return _read_document(data, url, content_type)
+        return _read_document(data, url, content_type, images or [])
     except ParseError:
         raise
     except Exception as exc:
@@ -61,7 +68,7 @@ def parse_document(data: bytes, url: str | None = None, content_type: str | None
         raise ParseError(f"internal error while reading: {exc.__class__.__name__}") from exc
 
 
-def _read_document(data: bytes, url: str | None, content_type: str | None) -> Parsed:
+def _read_document(data: bytes, url: str | None, content_type: str | None, images: list[bytes]) -> Parsed:
     if not data or not data.strip():
         raise ParseError("empty document")
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -84,6 +91,14 @@ def _read_document(data: bytes, url: str | None, content_type: str | None) -> Pa
         rows, text, title, published, agency_hint, alternate = read_page(
             data, content_type, record["warnings"], timings
         )
+        if images:
+            from .ocr import read_page_images
+
+            scan = read_page_images(images)
+            record["warnings"].extend(scan.warnings)
+            ocr_rows = scan.rows
+            rows = rows + ocr_rows
+            timings["ocr"] = scan.seconds
     elif kind is DocumentKind.PDF:
         from .pdf import PdfError, read_pdf
 
@@ -207,6 +222,8 @@ def _fill(
             placed.update({k: v for k, v in trial_reading.placed.items() if k.startswith(prefixes)})
     if ocr_rows:
         _confirm_ocr(record, rows, ocr_rows, alternate, placed)
+    # The figures the report's own prose states, against its tables (prose.py, checks.py).
+    record["checks"] += prose_checks(record, stated_figures(record["sections"], record["year"]))
     _finish_reading(record, placed, text)
 
 

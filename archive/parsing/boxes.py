@@ -7,7 +7,12 @@ boxes scattered over the page, a little turned when the page was scanned askew. 
 2. boxes are clustered into printed lines by their vertical centres;
 3. the column headers (自然人 … 总计, 结果维持 … 总计, 本年制发件数 …) give the columns' positions, and
    each number of a line below them goes to the column it stands under; a column with no
-   number under it is a cell not read (placeholder ILLEGIBLE, left null), never a blank 0;
+   number under it is a cell not read (placeholder ILLEGIBLE, left null), never a blank 0.
+   Header words OCR missed or ran together leave gaps in a regular grid: a gap of k spacings
+   is k − 1 columns, and a number one spacing right of the last column (总计, often printed
+   over two header rows) adds that column. Under known columns, a box that is not a number (a
+   smudge read as a character) is that cell's text, left null by the interpreter — the other
+   cells of its line keep their columns;
 4. a line of numbers takes the label boxes left of them, and the label-only lines just above
    or below it (a label wrapped around its numbers), as its label cells.
 
@@ -30,6 +35,12 @@ from .tables import Row
 # prove a reading (a 9 read as 6 scored 0.997): the arithmetic confirms every OCR number after
 # this (ocr.confirm).
 MIN_SCORE = 0.95
+# PP-OCR's recognizer is unsure of any lone character: a clean, unmistakable "0" — the commonest
+# cell of a real report — scores 0.27–0.75 on a scan (read as "o" one time in seven), a lone "6"
+# 0.8. A one-digit cell (a lone o/O in a number's place is a 0) is taken from
+# MIN_SCORE_ONE_DIGIT; a wrong one is then caught like any other by the arithmetic (a 0 that is
+# really 8 breaks its row and column sums), which every OCR number must pass (ocr.confirm).
+MIN_SCORE_ONE_DIGIT = 0.25
 ILLEGIBLE = "(illegible)"  # a cell OCR could not read: interpret reads it as not a number (null)
 
 # A number box: digits (and the letters OCR confuses with them, so that the box keeps its
@@ -113,13 +124,15 @@ def rows_from_boxes(boxes: list[Box]) -> list[Row]:
     columns: list[float] = []
     header: list[Box] = []
     for i, (labels, values) in enumerate(parts):
+        if columns and labels:
+            labels, values = _under_columns(lines[i], labels, values, columns)
         if not values:
             if i in owner:
                 continue  # a wrapped label: taken by its row
             # header words since the last line of numbers: three or more set the columns
             header += [b for b in labels if _HEADER.match(b.text.replace(" ", ""))]
             if len(header) >= 3:
-                columns = sorted(b.x for b in header)
+                columns = _grid(sorted(b.x for b in header))
             rows.append(Row([b.text for b in labels]))
             continue
         header = []
@@ -130,15 +143,59 @@ def rows_from_boxes(boxes: list[Box]) -> list[Row]:
     return rows
 
 
+def _spacing(columns: list[float]) -> float:
+    return min(b - a for a, b in zip(columns, columns[1:]))
+
+
+def _grid(xs: list[float]) -> list[float]:
+    """Header positions made a grid: near-equal positions merged, a gap of k spacings (within
+    a fifth of one) filled with the k − 1 columns a missed header word leaves."""
+    merged: list[float] = []
+    for x in xs:
+        if merged and x - merged[-1] < 8:
+            continue
+        merged.append(x)
+    if len(merged) < 2:
+        return merged
+    spacing = _spacing(merged)
+    grid = [merged[0]]
+    for x in merged[1:]:
+        gap = x - grid[-1]
+        k = round(gap / spacing)
+        if 2 <= k <= 4 and abs(gap - k * spacing) <= 0.2 * spacing:
+            grid += [grid[-1] + gap * j / k for j in range(1, k)]
+        grid.append(x)
+    return grid
+
+
+def _under_columns(line: list[Box], labels: list[Box], values: list[Box], columns: list[float]) -> tuple[list[Box], list[Box]]:
+    """Under known columns, the boxes of a line that stand in them are its cells, numbers or
+    not (a smudge read as 国), when the line has numbers among them; the rest are its label."""
+    if len(columns) < 2:
+        return labels, values
+    edge = columns[0] - 0.5 * _spacing(columns)
+    inside = [b for b in line if b.x >= edge]
+    if not inside or not any(b.is_value for b in inside) or len(inside) > len(columns) + 1:
+        return labels, values
+    return [b for b in line if b.x < edge], inside
+
+
 def _placed(values: list[Box], columns: list[float]) -> list[str]:
     """The value cells of a line: under the header's columns when the numbers stand under them
     (each number in its nearest column; a column without one ILLEGIBLE), else in order."""
     def text(box: Box) -> str:
-        return box.text.replace(" ", "") if box.score >= MIN_SCORE else ILLEGIBLE
+        text = box.text.replace(" ", "")
+        text = "0" if text in ("o", "O") else text
+        floor = MIN_SCORE_ONE_DIGIT if len(text) == 1 and text.isdigit() else MIN_SCORE
+        return text if box.score >= floor else ILLEGIBLE
 
     if len(columns) < 2 or not values or values[0].x < columns[0] - (columns[1] - columns[0]):
         return [text(b) for b in values]
-    spacing = min(b - a for a, b in zip(columns, columns[1:]))
+    spacing = _spacing(columns)
+    right = max(b.x for b in values) - columns[-1]
+    k = round(right / spacing)
+    if 1 <= k <= 2 and abs(right - k * spacing) <= 0.3 * spacing:
+        columns += [columns[-1] + spacing * j for j in range(1, k + 1)]  # kept for the lines below
     cells = [ILLEGIBLE] * len(columns)
     taken = [False] * len(columns)
     for box in values:
@@ -151,8 +208,13 @@ def _placed(values: list[Box], columns: list[float]) -> list[str]:
 
 def _wrapped_labels(lines, parts, value_at: list[int], line_height: float) -> dict[int, int]:
     """Label-only lines that belong to a line of numbers: within 1.2 lines of it, nearer to it
-    than to any other line of numbers, with no header word and no section heading."""
-    from .labels import section_heading
+    than to any other line of numbers, with no header word and no section heading — and not a
+    row label complete in itself next to numbers that have one (a row whose numbers OCR missed
+    is no fragment of its neighbour's label: taken as one, the neighbour is read as that row)."""
+    from .labels import match_request_row, norm_label, section_heading
+
+    def complete(labels: list[Box]) -> bool:
+        return any(match_request_row([norm_label(b.text)]) is not None for b in labels)
 
     owner: dict[int, int] = {}
     centre = [sum(b.y for b in line) / len(line) for line in lines]
@@ -164,6 +226,9 @@ def _wrapped_labels(lines, parts, value_at: list[int], line_height: float) -> di
         if any(section_heading(b.text) for b in labels):
             continue
         nearest = min(value_at, key=lambda v: abs(centre[v] - centre[j]))
-        if abs(centre[nearest] - centre[j]) <= 1.2 * line_height:
-            owner[j] = nearest
+        if abs(centre[nearest] - centre[j]) > 1.2 * line_height:
+            continue
+        if complete(labels) and complete(parts[nearest][0]):
+            continue  # two rows, each with its own label: not one wrapped label
+        owner[j] = nearest
     return owner

@@ -90,11 +90,53 @@ def title_kind(title: str | None) -> str | None:
             return "lookalike"
         # other disclosure documents: 2022年上半年政府信息公开数据统计, …工作要点落实情况
         return "lookalike" if "公开" in text and _LOOKALIKE.search(text) else None
-    if _LOOKALIKE.search(text):
+    if _LOOKALIKE.search(text) or is_about_reports(text):
         return "lookalike"
     if "年报" in text and not _REPORT.search(text) and "信息公开" not in text:
         return None
     return "report"
+
+
+# --- a report, or a document about reports ---------------------------------------------------
+# A title names a report when the report is its subject: [issuer 关于][《]agency year[》] 报告
+# [（全文）…]. Notices, letters, plans, meetings and interpretations name the report as the
+# object of a verb (做好…编制发布工作, 印发, 转发, 报送 …) or go on after it to another kind of
+# document (…的通知, …的函, …方案, …解读, …会议): they are about reports, not reports.
+_VERBS = (
+    "做好|做实|印发|转发|报送|上报|提交|报请|开展|组织|编制|编写|撰写|发布|公布|规范|加强|进一步|部署|召开|举办"
+    "|审议|审核|审定|学习|征求|征集|评议|评查|评估|检查|督查|抽查|核查|通报|填报|推进|落实|完善|明确|调整|更正"
+    "|修改|修订|补充|统筹|指导|配合|督促|要求|对(?!外)"  # 对外…局 is a name
+)
+_VERB_HEAD = re.compile(rf"^(?:{_VERBS})")
+_ISSUER_ABOUT = re.compile(r"^(.*?)关于")
+# What follows a report's name in a title about it: another kind of document, or work on it.
+# (Editions such as （全文）（转载）（更正版）, a year, a column's 专栏 are no such words.)
+_ABOUT_TAIL = re.compile(
+    r"的|通知|函|方案|要点|解读|说明|通报|会议|推进会|座谈会|发布会|培训|部署会|调度会|讲话|模板|样表|样本|格式|意见|征求"
+    r"|稿|编制|编写|报送|审核|审查|检查|自查|抽查|评议|评估|考核|测评|情况|有关事项|问答|答记者问|图解|工作"
+)
+_SITE_SEPARATOR = re.compile(r"[_|｜]|-{1,2}|－")  # not ——: a subtitle (——政策解读) says what it is
+# What lists print beside a link: its date, 点击查看, NEW, an ellipsis.
+_LIST_DECOR = re.compile(
+    r"[\[(【]?(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?[\])】]?|点击查看|查看详情|点击下载|下载|置顶|new|NEW|热|(?:\.{3}|…)+$"
+)
+
+
+def is_about_reports(title: str | None) -> bool:
+    """True when the title mentions a report but is about it (a notice, letter, plan, meeting,
+    interpretation …) rather than being one. Never true for a title that says nothing of reports."""
+    text = normalize(title or "")
+    m = _REPORT.search(text) or re.search("年报", text)
+    if not m:
+        return False
+    head, tail = text[: m.start()], _LIST_DECOR.sub("", text[m.end():])
+    tail = _SITE_SEPARATOR.split(tail, maxsplit=1)[0]  # "…报告_XX市人民政府门户网站"
+    if _ABOUT_TAIL.search(tail):
+        return True
+    about = _ISSUER_ABOUT.match(head)
+    subject = head[about.end():] if about else head
+    subject = subject.lstrip("《\"“:：")
+    return bool(_VERB_HEAD.match(subject) or re.match(r"^(?:图解|一图|读懂|解读)", subject))
 
 
 def has_year(title: str) -> bool:

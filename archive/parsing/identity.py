@@ -89,12 +89,39 @@ def agency_from_title(title: str | None) -> str | None:
     m = _YEAR_IN_TITLE.search(title)
     if not m:
         return None
-    before = re.sub(r"^关于|关于$", "", title[: m.start()]).strip("《》\"“”：: ")
-    if before:
-        return before
+    named = _TITLE_TAIL.search(title[: m.start()])
+    if named:  # 某某局政府信息公开工作年度报告（2023年度）: the year comes after the report's name
+        return _agency_in(title[: named.start()])
+    before = title[: m.start()]
+    if before.strip("《》\"“”：: ") and not before.endswith("关于"):
+        return _agency_in(before)
     after = _TITLE_TAIL.sub("", title[m.end() :]).strip("《》\"“”：: ")
     after = re.sub(r"^度", "", after)
-    return after or None
+    if after:
+        return _agency_in(after)
+    return _agency_in(before)
+
+
+# Words a notice puts before the report it is about: never an agency (关于做好…, 转发…, 印发…).
+_NOT_AGENCY = re.compile(
+    r"^(?:做好|做实|印发|转发|报送|上报|提交|开展|组织|编制|编写|发布|公布|规范|加强|进一步|部署|召开|审议|审核"
+    r"|征求|评议|检查|通报|填报|推进|落实|更正|修改|对(?!外)|一图|图解|解读|读懂)"
+)
+
+
+def _agency_in(text: str) -> str | None:
+    """The agency a title names before (or after) its year: 'X关于' → X, '关于X' → X; None
+    when the words there are a verb of a notice rather than a name."""
+    text = text.strip("《》\"“”：: ")
+    issuer, about, subject = text.partition("关于")
+    if about:
+        subject = subject.strip("《》\"“”：: ")
+        if subject:
+            return None if _NOT_AGENCY.match(subject) else subject
+        text = issuer.strip("《》\"“”：: ")
+    if not text or _NOT_AGENCY.match(text) or "关于" in text:
+        return None
+    return text
 
 
 _COMPILED_BY = re.compile(r"本报告由\s*([^\s，,。（(]{2,30}?)\s*(?:根据|依据|按照|依照|编制|负责)")

@@ -1,4 +1,5 @@
-"""OCR of pages that have no usable text: scanned PDF pages and image documents.
+"""OCR of pages that have no usable text: scanned PDF pages, image documents, and the table
+images of an HTML report page (fetched with it: spiders/page_images.py).
 
 RapidOCR on ONNX Runtime (`rapidocr_onnxruntime`: its wheel ships the Chinese PP-OCR detection,
 direction and recognition models, so nothing is fetched at run time) reads each page into text
@@ -12,6 +13,16 @@ usual slips, and its confidence does not catch them all. `confirm()` keeps a num
 only where every check of the format's arithmetic it takes part in (record/checks.py) passes —
 and at least one does; the others go back to null, with a warning, and the record needs review.
 Every OCR cell that stands is noted as rule "ocr" in the reading summary (record/review.py).
+
+Section 二 (主动公开: rules, documents, licensing, penalties, fees) is never confirmed: the format
+gives its numbers no arithmetic, and the other candidate — a high score plus the same digits read
+again from a second rendering — was rejected: a second rendering of the same pixels by the same
+engine repeats the same slip (a 9 read as 6 scored 0.997), so agreement proves little. Those
+numbers stay null with a warning that shows what OCR read, and the record needs review.
+
+A cell OCR could not read (smudged, under the confidence floor) is null on its own: the other
+cells of its row keep their columns (boxes.py) and stand by the checks that still run. Where the
+arithmetic would determine such a cell, a warning says the value — never the record.
 """
 
 from __future__ import annotations
@@ -40,8 +51,25 @@ RENDER_DPI = 120
 # Pixels of one page handed to OCR (an A4 page at 150 dpi is 2.2 M): a larger page or image is
 # scaled down to fit, so one page costs a bounded time and memory.
 MAX_OCR_PIXELS = 6_000_000
-# Pixels an image document may declare in its header before anything is decoded (image bombs).
+# Pixels an image document may declare in its header before anything is decoded (image bombs);
+# also Pillow's own MAX_IMAGE_PIXELS in the workers (it refuses twice that, warns above it).
 MAX_IMAGE_PIXELS = 60_000_000
+# The height, in pixels, of a text line's box (RapidOCR's detection) on a report page rendered at
+# RENDER_DPI — 10.5–12 pt table text gives 22–30 px boxes, and digits are read right from 18 px
+# up. Images of unknown resolution are scaled so that their median line is TEXT_HEIGHT high,
+# unless it already falls within TEXT_HEIGHT_BAND (a resampling costs a little sharpness).
+TEXT_HEIGHT = 26
+TEXT_HEIGHT_BAND = (19, 38)
+MEASURE_PIXELS = 1_500_000  # the copy the line height is measured on
+# RapidOCR's own limits (its config.yaml): an image's long side is shrunk to 2000 px, and the
+# detector scales the short side up to 736 px (see _for_engine).
+ENGINE_MAX_SIDE = 2000
+DET_MIN_SIDE = 736
+# Every line the engine finds comes back (text_score 0: boxes.py sets its own floors, by length),
+# and the detector keeps fainter boxes (box_thresh 0.3, RapidOCR's default 0.5): a lone "0" in a
+# table cell is the box it misses most. Measured on a scanned all-zero report (bench/ocr_accuracy.py):
+# 186 of its 190 zeros found, against about 100 with the defaults.
+ENGINE_OPTIONS = {"text_score": 0.0, "box_thresh": 0.3}
 
 
 
@@ -75,12 +103,26 @@ class OcrReading:
     seconds: float = 0.0
 
 
-def read_pages(images: Iterable[tuple[int, Any]], total: int, budget: float = OCR_TIME_BUDGET,
-               cap: int = OCR_PAGE_CAP) -> OcrReading:
+def time_budget() -> float:
+    """OCR seconds a document may use: OCR_TIME_BUDGET, or GOVREPORTS_OCR_TIME_BUDGET (a slow or
+    busy machine; keep the parse pool's GOVREPORTS_PARSE_TIME_BUDGET above it)."""
+    import os
+
+    try:
+        return float(os.environ.get("GOVREPORTS_OCR_TIME_BUDGET") or OCR_TIME_BUDGET)
+    except ValueError:
+        return OCR_TIME_BUDGET
+
+
+def read_pages(images: Iterable[tuple[int, Any]], total: int, budget: float | None = None,
+               cap: int = OCR_PAGE_CAP, unit: str = "page", rescale: bool = False) -> OcrReading:
     """OCR of (page number, PIL image) pairs, in order, within the time budget and page cap.
-    `images` is consumed lazily: a page past the budget is not even rendered."""
+    `images` is consumed lazily: a page past the budget is not even rendered. `unit` names what
+    is numbered in warnings ("page", "image"); `rescale` brings images of unknown resolution
+    (photos, thumbnails) to the text size OCR reads best (`to_ocr_scale`)."""
     import numpy as np
 
+    budget = time_budget() if budget is None else budget
     reading = OcrReading()
     texts = []
     unread: list[int] = []
@@ -89,16 +131,19 @@ def read_pages(images: Iterable[tuple[int, Any]], total: int, budget: float = OC
     for number, image in images:
         if len(reading.pages) >= cap:
             unread.append(number)
-            why = f"OCR reads at most {cap} pages of a document"
+            why = f"OCR reads at most {cap} {unit}s of a document"
             continue
         if time.perf_counter() - started > budget:
             unread.append(number)
             why = f"past the document's OCR time budget ({budget:.0f} s)"
             continue
         try:
-            result, _ = engine()(np.asarray(_fit(image).convert("RGB")))
+            fitted = _fit(image.convert("RGB"))
+            if rescale:
+                fitted = to_ocr_scale(fitted)
+            result, _ = engine()(np.asarray(_for_engine(fitted)), **ENGINE_OPTIONS)
         except Exception as exc:  # ONNX Runtime out of memory, a model that cannot load: no OCR
-            log.warning("OCR failed on page %d", number, exc_info=True)
+            log.warning("OCR failed on %s %d", unit, number, exc_info=True)
             unread.append(number)
             why = f"OCR failed ({exc.__class__.__name__})"
             continue
@@ -109,21 +154,22 @@ def read_pages(images: Iterable[tuple[int, Any]], total: int, budget: float = OC
     reading.seconds = time.perf_counter() - started
     reading.text = "\n".join(texts)
     if unread:
-        reading.warnings.append(f"{_pages(unread)} not read by OCR: {why}")
+        reading.warnings.append(f"{_pages(unread, unit)} not read by OCR: {why}")
     if reading.pages:
+        source = "no text layer" if unit == "page" else "the page's tables are images"
         reading.warnings.append(
-            f"{_pages(reading.pages)} read by OCR (no text layer): its numbers stand only where the "
+            f"{_pages(reading.pages, unit)} read by OCR ({source}): its numbers stand only where the "
             "report's arithmetic confirms them"
         )
     return reading
 
 
-def _pages(numbers: list[int]) -> str:
+def _pages(numbers: list[int], unit: str = "page") -> str:
     if len(numbers) == 1:
-        return f"page {numbers[0]}"
+        return f"{unit} {numbers[0]}"
     if numbers == list(range(numbers[0], numbers[-1] + 1)):
-        return f"pages {numbers[0]}–{numbers[-1]}"
-    return "pages " + ", ".join(map(str, numbers))
+        return f"{unit}s {numbers[0]}–{numbers[-1]}"
+    return f"{unit}s " + ", ".join(map(str, numbers))
 
 
 def _fit(image: Any) -> Any:
@@ -133,6 +179,53 @@ def _fit(image: Any) -> Any:
         return image
     scale = (MAX_OCR_PIXELS / (width * height)) ** 0.5
     return image.resize((max(1, int(width * scale)), max(1, int(height * scale))))
+
+
+def _for_engine(image: Any) -> Any:
+    """The image as RapidOCR's detector takes it without resampling it again: its long side
+    within ENGINE_MAX_SIDE (the engine would shrink it itself), and its short side padded with
+    white to DET_MIN_SIDE — the detector scales the short side up to that, so a table strip
+    992×125 px would become 5,800×736 px (seconds, and a bad_alloc under the worker's memory
+    limit). Padding at the right and bottom keeps every box where it was."""
+    from PIL import Image
+
+    width, height = image.size
+    if max(width, height) > ENGINE_MAX_SIDE:
+        scale = ENGINE_MAX_SIDE / max(width, height)
+        image = image.resize((max(1, int(width * scale)), max(1, int(height * scale))), Image.Resampling.LANCZOS)
+        width, height = image.size
+    if min(width, height) >= DET_MIN_SIDE:
+        return image
+    canvas = Image.new("RGB", (max(width, DET_MIN_SIDE), max(height, DET_MIN_SIDE)), (255, 255, 255))
+    canvas.paste(image, (0, 0))
+    return canvas
+
+
+def to_ocr_scale(image: Any) -> Any:
+    """An image of unknown resolution scaled so that its text lines are about TEXT_HEIGHT pixels
+    high, as on a PDF page rendered at RENDER_DPI: a phone photo is scaled down (fewer pixels to
+    read, and PP-OCR's detector misses very large glyphs), a thumbnail up (its digits too small
+    to tell apart). The lines' height is measured by the detection model alone, on a copy of at
+    most MEASURE_PIXELS (~0.5 s); an image whose lines are already within TEXT_HEIGHT_BAND, or
+    that has no text, is left as it is. The result stays within MAX_OCR_PIXELS."""
+    import numpy as np
+    from PIL import Image
+
+    width, height = image.size
+    shrink = min(1.0, (MEASURE_PIXELS / max(width * height, 1)) ** 0.5, ENGINE_MAX_SIDE / max(width, height))
+    probe = image if shrink == 1.0 else image.resize((max(1, int(width * shrink)), max(1, int(height * shrink))))
+    boxes, _ = engine()(np.asarray(_for_engine(probe)), use_cls=False, use_rec=False, **ENGINE_OPTIONS)
+    heights = sorted(abs(b[3][1] - b[0][1]) for b in (boxes or []) if abs(b[3][1] - b[0][1]) > 0)
+    if len(heights) < 3:
+        return image
+    line = heights[len(heights) // 2] / shrink
+    low, high = TEXT_HEIGHT_BAND
+    if low <= line <= high:
+        return image
+    scale = min(max(TEXT_HEIGHT / line, 0.2), 4.0, ENGINE_MAX_SIDE / max(width, height))
+    if width * height * scale * scale > MAX_OCR_PIXELS:
+        scale = (MAX_OCR_PIXELS / (width * height)) ** 0.5
+    return image.resize((max(1, int(width * scale)), max(1, int(height * scale))), resample=Image.Resampling.LANCZOS)
 
 
 # --- PDF pages ------------------------------------------------------------------------------
@@ -168,13 +261,12 @@ class ImageError(ValueError):
     """The bytes are no image that can be read."""
 
 
-def read_image(data: bytes) -> OcrReading:
-    """OCR of an image document (PNG, JPEG, GIF, BMP, TIFF; each frame a page). The size its
-    header declares is checked before any pixel is decoded."""
+def _open(data: bytes) -> Any:
+    """An image opened (header only) and its declared size checked against MAX_IMAGE_PIXELS
+    before any pixel is decoded."""
     from PIL import Image
 
-    if not enabled():
-        raise ImageError("an image document, and OCR is off (GOVREPORTS_OCR=0)")
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:  # Pillow's own check of the header's size
@@ -184,61 +276,159 @@ def read_image(data: bytes) -> OcrReading:
     width, height = image.size
     if width * height > MAX_IMAGE_PIXELS:
         raise ImageError(f"image refused: {width}×{height} pixels (at most {MAX_IMAGE_PIXELS:,})")
+    return image
+
+
+def _frames(image: Any, limit: int) -> Iterator[Any]:
+    """The first `limit` frames of an opened image, each decoded (a large JPEG at half size:
+    its draft mode decodes fewer pixels)."""
+    for index in range(min(getattr(image, "n_frames", 1), limit)):
+        try:
+            image.seek(index)
+            if image.size[0] * image.size[1] > MAX_IMAGE_PIXELS:
+                return
+            if image.format == "JPEG":
+                image.draft("RGB", (image.size[0] // 2, image.size[1] // 2)
+                            if image.size[0] * image.size[1] > 4 * MAX_OCR_PIXELS else image.size)
+            frame = image.copy()
+            frame.load()
+        except Exception as exc:  # a damaged frame: the frames before it are read
+            log.info("image frame %d not decoded: %s", index + 1, exc)
+            return
+        yield frame
+
+
+def read_image(data: bytes) -> OcrReading:
+    """OCR of an image document (PNG, JPEG, GIF, BMP, TIFF; each frame a page), rescaled to the
+    text size OCR reads best."""
+    if not enabled():
+        raise ImageError("an image document, and OCR is off (GOVREPORTS_OCR=0)")
+    image = _open(data)
     frames = getattr(image, "n_frames", 1)
+    pages = ((i + 1, frame) for i, frame in enumerate(_frames(image, frames)))
+    return read_pages(pages, frames, rescale=True)
+
+
+def read_page_images(images: list[bytes]) -> OcrReading:
+    """OCR of the images of an HTML report page (its tables pasted as pictures), in page order:
+    each image's first frame, rescaled like an image document. An image that cannot be opened
+    or is refused is named in a warning; the others are read."""
+    refused: list[str] = []
 
     def pages() -> Iterator[tuple[int, Any]]:
-        for index in range(frames):
+        for number, data in enumerate(images, start=1):
             try:
-                image.seek(index)
-                if image.size[0] * image.size[1] > MAX_IMAGE_PIXELS:
-                    return
-                if image.format == "JPEG":
-                    image.draft("RGB", (image.size[0] // 2, image.size[1] // 2)
-                                if image.size[0] * image.size[1] > 4 * MAX_OCR_PIXELS else image.size)
-                frame = image.copy()
-                frame.load()
-            except Exception as exc:  # a damaged frame: the frames before it are read
-                log.info("image frame %d not decoded: %s", index + 1, exc)
-                return
-            yield index + 1, frame
+                image = _open(data)
+            except ImageError as exc:
+                refused.append(f"image {number}: {exc}")
+                continue
+            for frame in _frames(image, 1):
+                yield number, frame
 
-    return read_pages(pages(), frames)
+    if not enabled():
+        return OcrReading(warnings=[f"{len(images)} images of the page not read: OCR is off (GOVREPORTS_OCR=0)"])
+    reading = read_pages(pages(), len(images), unit="image", rescale=True)
+    reading.warnings[:0] = [f"{r} (not read)" for r in refused]
+    return reading
 
 
 # --- the arithmetic confirms -----------------------------------------------------------------
 
 
 def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str]) -> None:
-    """Keep each number read by OCR (`keys`) only where every check it takes part in passes and
-    at least one does; set the others to null, until what stands is confirmed by checks among
-    standing numbers. The cells that stand are noted as OCR in `placed`; a warning lists the rest."""
+    """Keep each number read by OCR (`keys`) only where a check of the format's arithmetic it
+    takes part in passes, and no check it takes part in fails unexplained. A failing check is
+    explained by a cell of it that no check confirms (the one slip: in a matrix, a misread cell
+    fails both its row and its column, and every other cell of that row or column is confirmed
+    by its own column or row); a failing check with no such cell drops every OCR cell of it.
+    The cells that stand are noted as OCR in `placed`; warnings list the rest,
+    section 二's apart (no arithmetic can confirm them), and what the arithmetic implies for
+    each cell left null (`implied`) — said, never filled in."""
     from ..record.checks import check_paths, run_checks
     from ..record.model import get_path
 
     standing = {k for k in keys if get_path(record, k) is not None}
-    dropped: dict[str, Any] = {}
-    while True:
-        record["checks"] = run_checks(record)
-        involved: dict[str, list[bool]] = {}
-        for check in record["checks"]:
-            for path in check_paths(check["rule"], record):
-                involved.setdefault(path, []).append(check["passed"])
-        doubtful = [k for k in standing if not involved.get(k) or not all(involved[k])]
-        if not doubtful:
-            break
-        for key in doubtful:
-            dropped[key] = get_path(record, key)
-            _set_null(record, key)
-            standing.discard(key)
+    record["checks"] = run_checks(record)
+    passing: dict[str, int] = {}
+    failing: list[list[str]] = []
+    for check in record["checks"]:
+        paths = check_paths(check["rule"], record)
+        if check["passed"]:
+            for path in paths:
+                passing[path] = passing.get(path, 0) + 1
+        else:
+            failing.append(paths)
+    # No check confirms it (none runs, or every one fails): the cell is the suspect.
+    suspects = {k for k in standing if not passing.get(k)}
+    # A failing check none of whose cells is a suspect: two slips that cancel out elsewhere, say —
+    # which of its cells is wrong is unknown, so none of its OCR cells stands.
+    for paths in failing:
+        if not suspects.intersection(paths):
+            suspects.update(p for p in paths if p in standing)
+    dropped = {k: get_path(record, k) for k in sorted(suspects)}
+    for key in suspects:
+        _set_null(record, key)
+        standing.discard(key)
+    record["checks"] = run_checks(record)
     for key in standing:
         placed[key] = OCR
-    if dropped:
-        shown = ", ".join(f"{k} (read {v})" for k, v in list(dropped.items())[:40])
-        more = f" and {len(dropped) - 40} more" if len(dropped) > 40 else ""
+    unconfirmable = {k: v for k, v in dropped.items() if k.startswith(_NO_ARITHMETIC)}
+    if unconfirmable:
         record["warnings"].append(
-            f"OCR: {len(dropped)} numbers not confirmed by the report's arithmetic (no check, or a check "
-            f"that fails), left null: {shown}{more}"
+            f"OCR: section 二 (主动公开) has no arithmetic to confirm a number, and OCR's confidence does not "
+            f"prove one: {len(unconfirmable)} numbers left null: {_shown(unconfirmable)}"
         )
+    unconfirmed = {k: v for k, v in dropped.items() if k not in unconfirmable}
+    if unconfirmed:
+        record["warnings"].append(
+            f"OCR: {len(unconfirmed)} numbers not confirmed by the report's arithmetic (no check, or a check "
+            f"that fails), left null: {_shown(unconfirmed)}"
+        )
+    hints = implied(record)
+    if hints and (standing or dropped):
+        shown = ", ".join(f"{k} = {v} ({n} check{'s' if n > 1 else ''})" for k, (v, n) in list(hints.items())[:40])
+        record["warnings"].append(
+            f"OCR: {len(hints)} cells not read (illegible, or not confirmed) that the report's arithmetic would "
+            f"determine — not filled in, a number OCR did not read is no reading: {shown}"
+        )
+
+
+# Keys whose numbers the format gives no arithmetic for (section 二, in both formats).
+_NO_ARITHMETIC = ("active_disclosure.", "legacy_active_disclosure.")
+
+
+def _shown(values: dict[str, Any], most: int = 40) -> str:
+    shown = ", ".join(f"{k} (read {v})" for k, v in list(values.items())[:most])
+    return shown + (f" and {len(values) - most} more" if len(values) > most else "")
+
+
+def implied(record: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Null cells that one of the format's sums determines — the only unknown of a row total,
+    a column sum, the 一 + 二 = 三 + 四 balance or a section 四 group — as {key: (value, checks
+    that give it)}; a cell two sums give differently, or a value that is no count, is left out."""
+    from ..record.checks import check_paths
+    from ..record.model import REVIEW_GROUPS, applicant_columns, get_path
+
+    rules = [f"requests.{kind}.{col}" for kind in ("balance", "results_sum") for col in applicant_columns()]
+    rules += [f"requests.row_total.{row}" for row in record["requests"]]
+    rules += [f"review_litigation.{group}.total" for group in REVIEW_GROUPS]
+    found: dict[str, set[float]] = {}
+    counts: dict[str, int] = {}
+    for rule in rules:
+        paths = check_paths(rule, record)
+        signs = [1, 1, -1, -1] if ".balance." in rule else [1] * (len(paths) - 1) + [-1]
+        values = [get_path(record, p) for p in paths]
+        unknown = [i for i, v in enumerate(values) if v is None]
+        if len(unknown) != 1 or not all(isinstance(v, (int, float)) for v in values if v is not None):
+            continue
+        i = unknown[0]
+        value = -sum(s * v for s, v in zip(signs, values) if v is not None) / signs[i]
+        found.setdefault(paths[i], set()).add(value)
+        counts[paths[i]] = counts.get(paths[i], 0) + 1
+    return {
+        k: (int(next(iter(v))), counts[k]) for k, v in found.items()
+        if len(v) == 1 and next(iter(v)) >= 0 and float(next(iter(v))).is_integer()
+    }
 
 
 def _set_null(record: dict[str, Any], path: str) -> None:

@@ -1,4 +1,4 @@
-"""The report record of CONTRACT.md: its keys, an empty record, canonical JSON and fingerprints.
+"""The report record of docs/CONTRACT.md: its keys, an empty record, canonical JSON and fingerprints.
 
 The field lists come from the contract's own TSV files (shipped beside this module), so the
 record shape is defined in exactly one place.
@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ TEXT_SECTIONS = {
 
 
 def _read_tsv(name: str) -> list[dict[str, str]]:
-    with open(HERE / name, encoding="utf-8", newline="") as fh:
+    # Through importlib.resources: also read from inside a zipped egg (a Scrapyd node's copy).
+    with (resources.files(__package__) / name).open("r", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 

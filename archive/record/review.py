@@ -9,7 +9,7 @@ report whose tables could not be read; the 2019 format's rows for a 2019/2020 re
 a pre-2019 free-form one), `cells_read` those of them that are not null. `rules` lists, by
 dotted key, the cells that got their value other than by plain reading under their own label:
 
-- ``blank_as_zero``: an empty cell of a printed grid table, read as 0 (CONTRACT.md);
+- ``blank_as_zero``: an empty cell of a printed grid table, read as 0 (docs/CONTRACT.md);
 - ``joined_lines`` / ``split_digits``: digits printed on separate lines of a cell, or run
   together in a row, read the one way under which the report's totals add up;
 - ``order`` (and any other placement rule of the interpreter): a value placed by the format's
@@ -18,9 +18,12 @@ dotted key, the cells that got their value other than by plain reading under the
   reading rule: it needs every check it takes part in to pass (the reader keeps it only then).
 
 A report needs review when a cell was placed (by order or another placement rule) without every
-check it takes part in passing, when an expected number is null, or when a check fails — a
-failed check that a blank-as-zero cell takes part in included (the report may not mean 0 by
-the blank). Neither key is part of the content fingerprint (model.py): reading a report better
+check it takes part in passing, when an expected number is null, or when a check of the format's
+arithmetic fails — a failed check that a blank-as-zero cell takes part in included (the report
+may not mean 0 by the blank). `checks_failed` counts those arithmetic checks. A `prose.*` check
+(the report's words against its tables) is data about the report, like a failed sum, but it
+does not flag the reading: reports restate figures loosely (rounded, of a wider scope), and a
+reading the arithmetic confirms is not in doubt because the prose says otherwise. Neither key is part of the content fingerprint (model.py): reading a report better
 does not make it a new version.
 """
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import check_paths
+from .checks import check_paths, is_arithmetic
 from .model import FORMAT_2021, FORMAT_LEGACY, FORMAT_UNKNOWN, applicant_columns, get_path, numeric_paths
 
 BLANK_AS_ZERO = "blank_as_zero"
@@ -70,7 +73,7 @@ def summarize(record: dict[str, Any], placed: dict[str, str]) -> None:
     expected = expected_paths(record)
     order = {path: i for i, path in enumerate(expected)}
     cells_read = sum(get_path(record, path) is not None for path in expected)
-    failed = sum(not c["passed"] for c in record.get("checks", []))
+    failed = sum(not c["passed"] for c in record.get("checks", []) if is_arithmetic(c["rule"]))
     rules: dict[str, list[str]] = {}
     for path in sorted(placed, key=lambda p: (order.get(p, len(order)), p)):
         rules.setdefault(placed[path], []).append(path)

@@ -1,4 +1,5 @@
-"""Change alerts: one row per event (new, revised, text_revised, removed), delivered once.
+"""Change alerts: one row per event (new, revised, text_revised, moved, removed; and missing — a report
+not published by its deadline, raised by archive/compliance.py), delivered once.
 
 Delivery goes through Apprise, so any of its URLs works (json://, mailto://, slack://,
 wecombot://, dingtalk:// …). An alert is marked delivered only when every target accepted it;
@@ -74,7 +75,8 @@ def list_alerts(archive: Archive, since: str | None = None) -> list[dict[str, An
 
 def alert_message(alert: dict[str, Any]) -> tuple[str, str]:
     """(title, body) of a notification, in Chinese with the keys a script can match."""
-    what = {"new": "新报告", "revised": "数字修订", "text_revised": "文字修订", "removed": "已删除"}[alert["kind"]]
+    what = {"new": "新报告", "revised": "数字修订", "text_revised": "文字修订", "removed": "已删除",
+            "missing": "逾期未发布", "moved": "已迁移"}[alert["kind"]]
     title = f"[govreports] {what}: {alert.get('title') or alert.get('url')}"
     lines = [f"{alert['kind']}: {alert.get('agency') or ''} {alert.get('year') or ''}", alert.get("url") or ""]
     for change in alert["changes"][:50]:

@@ -13,14 +13,16 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from ..record.model import canonical_json
 from ..record.review import needs_review
+from .search import index_text
 
 SCHEMA_VERSION = 1
 
@@ -295,6 +297,378 @@ def _m007_rereadings(db: sqlite_utils.Database) -> None:
     db["reports"].create_index(["parser_version"], if_not_exists=True)
 
 
+def _m008_moves(db: sqlite_utils.Database) -> None:
+    """Moved reports and removals that wait for a second crawl. `documents.missed`: consecutive
+    crawls whose request for the URL answered 404/410 (`missed_run`: the last of them); a report
+    is removed only when two crawls in a row cannot fetch it. `report_aliases`: the URLs a report
+    was published at before it moved (a CMS migration keeps the report, its id and versions).
+    `report_copies`: the record of another page of the same report seen while its current URL
+    still answered, so that when the current URL vanishes the report moves there."""
+    for column, kind in (("missed", int), ("missed_run", int)):
+        if column not in db["documents"].columns_dict:
+            db["documents"].add_column(column, kind)
+    db["report_aliases"].create(
+        {"report_id": str, "url": str, "moved_to": str, "moved_at": str, "run_id": int},
+        pk=("report_id", "url"),
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["report_aliases"].create_index(["url"], if_not_exists=True)
+    db["report_copies"].create(
+        {
+            "document_id": str,
+            "report_id": str,
+            "url": str,
+            "source": str,
+            "fingerprint": str,
+            "known_numbers": int,
+            "record": str,
+            "body_text": str,
+            "captured_at": str,
+            "capture_id": int,
+        },
+        pk="document_id",
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["report_copies"].create_index(["report_id"], if_not_exists=True)
+    db["reports"].create_index(["identity"], if_not_exists=True)  # a moved report is found by it
+
+
+def _m009_cross_checks(db: sqlite_utils.Database) -> None:
+    """`cross_checks`: each report's chain with its agency's report on the year before (rule
+    `cross_year.<column>`: 二、上年结转 of year Y = 四、结转下年度继续办理 of Y−1, record/checks.py),
+    kept apart from `check_results` because it depends on two reports: rewritten whenever either
+    is stored, revised or re-read (Archive.refresh_cross_checks). `reports.cross_year_failed`
+    counts a report's failing ones (a facet). An archive made before gets its chains now."""
+    db["cross_checks"].create(
+        {
+            "report_id": str,
+            "rule": str,
+            "passed": int,
+            "detail": str,
+            "column_key": str,
+            "carried_over": int,
+            "earlier_report_id": str,
+            "earlier_carried_forward": int,
+            "earlier_url": str,
+        },
+        pk=("report_id", "rule"),
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    db["cross_checks"].create_index(["earlier_report_id"], if_not_exists=True)
+    db["cross_checks"].create_index(["passed", "report_id"], if_not_exists=True)
+    if "cross_year_failed" not in db["reports"].columns_dict:
+        db["reports"].add_column("cross_year_failed", int)
+    for (report_id,) in db.conn.execute("select id from reports where agency is not null and year is not null").fetchall():
+        write_cross_checks(db.conn, report_id, both_ways=False)
+    db["reports"].create_index(["cross_year_failed"], if_not_exists=True)
+
+
+def write_cross_checks(conn: sqlite3.Connection, report_id: str, *, both_ways: bool = True) -> None:
+    """(Re)write the cross-year checks of a report against the same agency's report on the year
+    before, and (`both_ways`) those of the agency's report on the year after against it. Same
+    agency means the archive's identity of a report (agency, year), the one versions use."""
+    row = conn.execute("select agency, year from reports where id = ?", [report_id]).fetchone()
+    if row is None:
+        return
+    agency, year = row
+    if not agency or not year:
+        _write_chain(conn, report_id, None)
+        return
+    before = conn.execute("select id from reports where agency = ? and year = ?", [agency, year - 1]).fetchone()
+    _write_chain(conn, report_id, before[0] if before else None)
+    if both_ways:
+        after = conn.execute("select id from reports where agency = ? and year = ?", [agency, year + 1]).fetchone()
+        if after:
+            _write_chain(conn, after[0], report_id)
+
+
+def _write_chain(conn: sqlite3.Connection, later_id: str, earlier_id: str | None) -> None:
+    from ..record.checks import cross_year_checks
+
+    checks: list[dict[str, Any]] = []
+    later = conn.execute("select record from reports where id = ?", [later_id]).fetchone()
+    earlier = earlier_id and conn.execute("select record, url from reports where id = ?", [earlier_id]).fetchone()
+    if later and later[0] and earlier and earlier[0]:
+        later_record, earlier_record = json.loads(later[0]), json.loads(earlier[0])
+        checks = cross_year_checks(later_record, earlier_record, earlier[1])
+    conn.execute("delete from cross_checks where report_id = ?", [later_id])
+    rows = []
+    for check in checks:
+        column = check["rule"].split(".", 1)[1]
+        rows.append((
+            later_id, check["rule"], int(check["passed"]), check["detail"], column,
+            later_record["requests"]["carried_over"][column], earlier_id,
+            earlier_record["requests"]["carried_forward"][column], earlier[1],
+        ))
+    conn.executemany(_insert_sql("insert", "cross_checks", CROSS_CHECK_COLUMNS), rows)
+    conn.execute(
+        "update reports set cross_year_failed = ? where id = ?", [sum(not c["passed"] for c in checks), later_id]
+    )
+
+
+CROSS_CHECK_COLUMNS = ("report_id", "rule", "passed", "detail", "column_key", "carried_over", "earlier_report_id",
+                       "earlier_carried_forward", "earlier_url")
+
+
+def _m010_compliance(db: sqlite_utils.Database) -> None:
+    """Publication compliance and regional figures. `sources.agencies`: the agencies a source
+    lists (JSON), expected to publish from the source's first archived year. `compliance`: each
+    expected (agency, year) judged against its 条例 art. 49 deadline, rewritten after every crawl
+    (archive/compliance.py decides; the table lets Datasette show it). A missing report is
+    alerted once: a unique index on (agency, year) of `missing` alerts. `report_figures`: the main
+    figures of each report, read out of its record JSON once (Archive.refresh_report_figures, after
+    every crawl: reading them from 100,000 records on every page view would take seconds);
+    `region_year_figures`: their totals and rates per region and year."""
+    if "agencies" not in db["sources"].columns_dict:
+        db["sources"].add_column("agencies", str)
+    db["compliance"].create(
+        {
+            "agency": str,
+            "year": int,
+            "source": str,
+            "region": str,
+            "kind": str,
+            "due": str,
+            "published": str,
+            "status": str,
+            "days_late": int,
+            "report_id": str,
+            "assessed_on": str,
+        },
+        pk=("agency", "year"),
+        if_not_exists=True,
+    )
+    for cols in (["status"], ["year"], ["source", "agency", "year"], ["region"], ["kind"]):
+        db["compliance"].create_index(cols, if_not_exists=True)
+    db.execute(
+        "create unique index if not exists alerts_missing_once on alerts (agency, year) where kind = 'missing'"
+    )
+    db["report_figures"].create(
+        {
+            "report_id": str,
+            "fingerprint": str,
+            "agency": str,
+            "year": int,
+            "region": str,
+            "new_requests": int,
+            "granted": int,
+            "denied": int,
+            "processed": int,
+            "reviews": int,
+            "lawsuits": int,
+            "reviews_corrected": int,
+            "lawsuits_corrected": int,
+        },
+        pk="report_id",
+        if_not_exists=True,
+    )
+    db["report_figures"].create_index(["region", "year"], if_not_exists=True)
+    db["report_figures"].create_index(["year"], if_not_exists=True)
+    db.execute(
+        """
+        create view if not exists region_year_figures as
+        with paired as (  -- a rate counts only the reports that give both of its numbers
+          select *,
+                 case when processed > 0 and granted is not null then granted end as granted_of_processed,
+                 case when processed > 0 and granted is not null then processed end as processed_with_granted,
+                 case when reviews + lawsuits > 0 then reviews_corrected + lawsuits_corrected end as corrected_of_cases,
+                 case when reviews + lawsuits > 0 and reviews_corrected + lawsuits_corrected is not null
+                      then reviews + lawsuits end as cases_with_corrected
+          from report_figures
+        )
+        select region, year, count(*) as reports,
+               sum(new_requests) as new_requests, sum(granted) as granted, sum(denied) as denied,
+               sum(processed) as processed, sum(reviews) as reviews, sum(lawsuits) as lawsuits,
+               sum(reviews_corrected + lawsuits_corrected) as corrected,
+               round(100.0 * sum(granted_of_processed) / sum(processed_with_granted), 1) as granted_pct,
+               round(100.0 * sum(corrected_of_cases) / sum(cases_with_corrected), 1) as corrected_pct,
+               sum(granted_of_processed) as granted_of_processed,
+               sum(processed_with_granted) as processed_with_granted,
+               sum(corrected_of_cases) as corrected_of_cases,
+               sum(cases_with_corrected) as cases_with_corrected
+        from paired
+        group by region, year
+        """
+    )
+
+
+def _m011_cluster(db: sqlite_utils.Database) -> None:
+    """Crawls from many machines (archive/cluster/): each run is one job of one source
+    (`runs.source`, `runs.job`); `stream_positions` holds the last stream entry the writer
+    committed, written in the same transaction as what the entry wrote (entries delivered again
+    after a crash are skipped, so nothing is stored twice); `stream_rejects` keeps an entry that
+    could not be applied, with why, instead of losing it."""
+    for column in ("source", "job"):
+        if column not in db["runs"].columns_dict:
+            db["runs"].add_column(column, str)
+    db["runs"].create_index(["job"], if_not_exists=True)
+    db["runs"].create_index(["source"], if_not_exists=True)
+    db["documents"].create_index(["source"], if_not_exists=True)
+    db["list_walks"].create_index(["source"], if_not_exists=True)
+    db["stream_positions"].create({"stream": str, "last_id": str, "updated_at": str}, pk="stream", if_not_exists=True)
+    db["stream_rejects"].create(
+        {"entry_id": str, "kind": str, "job": str, "source": str, "error": str, "meta": str, "rejected_at": str},
+        pk="entry_id",
+        if_not_exists=True,
+    )
+
+
+def _m012_compact(db: sqlite_utils.Database) -> None:
+    """An archive of 100,000 reports in ≤ 40 KB each, every page fast (archive/storage/compact.py).
+
+    - `request_cells` becomes a view unfolding each report's record JSON (the one copy of the
+      matrix), its labels from `request_rows` / `request_columns`; `request_totals` keeps one
+      narrow row per report of what charts and cross-agency queries add up. Cells an older
+      archive holds that its records do not say are kept in `request_cells_unmatched`.
+    - `report_versions` becomes a view over `report_versions_stored`, where the current
+      version's record is null (it is `reports.record`): one copy of each record JSON. Writes
+      through the view still work (INSTEAD OF triggers).
+    - `reports_fts` keeps its bigram split but no second copy of the text: external content, the
+      view `reports_fts_text` (the `bigram_text()` of reports' columns; open_db and the Datasette
+      plugin register the function), kept in step by Archive.upsert_report.
+    - Indexes for the facets of reports and for canned queries' orders."""
+    from .compact import TOTALS_COLUMNS, label_rows, totals_row
+
+    conn = db.conn
+    rows, columns = label_rows()
+    conn.execute("create table if not exists request_rows (row_key text primary key, row_label text, pos integer)")
+    conn.execute(
+        "create table if not exists request_columns (column_key text primary key, column_label text, pos integer)"
+    )
+    conn.executemany("insert or replace into request_rows values (?, ?, ?)", rows)
+    conn.executemany("insert or replace into request_columns values (?, ?, ?)", columns)
+    ints = ", ".join(f"{c} integer" for c in TOTALS_COLUMNS[3:])
+    conn.execute(
+        f"create table if not exists request_totals (report_id text primary key references reports(id),"
+        f" agency text, year integer, {ints})"
+    )
+    conn.execute("create index if not exists request_totals_year_agency on request_totals (year, agency)")
+    conn.execute("create index if not exists request_totals_agency_year on request_totals (agency, year)")
+    conn.executemany(
+        _insert_sql("insert or replace", "request_totals", TOTALS_COLUMNS),
+        (totals_row(report_id, json.loads(record))
+         for report_id, record in conn.execute("select id, record from reports where record is not null")),
+    )
+    cells = """
+        select r.id as report_id, rw.key as row_key, rl.row_label as row_label, cl.key as column_key,
+               cc.column_label as column_label, cl.value as value, r.agency as agency, r.year as year
+        from reports r
+        join json_each(r.record, '$.requests') rw
+        join json_each(rw.value) cl
+        left join request_rows rl on rl.row_key = rw.key
+        left join request_columns cc on cc.column_key = cl.key
+        """
+    if db["request_cells"].exists():  # (dropped, not renamed: a rename would rewrite the views that read it)
+        conn.execute(
+            "create table request_cells_unmatched as select report_id, row_key, row_label, column_key, column_label,"
+            f" value, agency, year from request_cells except select * from ({cells})"
+        )
+        conn.execute("drop table request_cells")
+    conn.execute(f"create view request_cells as {cells}")
+    # Cells read only from the record: the view ignores writes (the record is the matrix).
+    conn.execute("create trigger if not exists request_cells_insert instead of insert on request_cells begin select 1; end")
+    conn.execute("create trigger if not exists request_cells_delete instead of delete on request_cells begin select 1; end")
+
+    conn.execute(
+        "create table if not exists report_versions_stored (report_id text references reports(id),"
+        " version integer, captured_at text, fingerprint text, url text, capture_id integer, record text,"
+        " primary key (report_id, version))"
+    )
+    conn.execute(
+        "insert or replace into report_versions_stored select v.report_id, v.version, v.captured_at, v.fingerprint,"
+        " v.url, v.capture_id, v.record from report_versions v"
+    )
+    current = conn.execute(
+        "select v.report_id, v.version, v.record, r.record from report_versions_stored v"
+        " join reports r on r.id = v.report_id and r.version = v.version where v.record is not null"
+    ).fetchall()
+    conn.executemany(
+        "update report_versions_stored set record = null where report_id = ? and version = ?",
+        [(rid, version) for rid, version, stored, latest in current
+         if latest is not None and json.loads(stored) == json.loads(latest)],
+    )
+    conn.execute("drop table report_versions")
+    conn.execute(
+        """
+        create view report_versions as
+        select v.report_id as report_id, v.version as version, v.captured_at as captured_at,
+               v.fingerprint as fingerprint, v.url as url, v.capture_id as capture_id,
+               coalesce(v.record, (select r.record from reports r where r.id = v.report_id and r.version = v.version))
+                 as record
+        from report_versions_stored v
+        """
+    )
+    conn.execute(
+        "create trigger report_versions_insert instead of insert on report_versions begin"
+        " insert or replace into report_versions_stored values (new.report_id, new.version, new.captured_at,"
+        " new.fingerprint, new.url, new.capture_id, new.record); end"
+    )
+    conn.execute(
+        "create trigger report_versions_update instead of update on report_versions begin"
+        " update report_versions_stored set report_id = new.report_id, version = new.version,"
+        " captured_at = new.captured_at, fingerprint = new.fingerprint, url = new.url, capture_id = new.capture_id,"
+        " record = case when new.record is old.record then record else new.record end"
+        " where report_id = old.report_id and version = old.version; end"
+    )
+    conn.execute(
+        "create trigger report_versions_delete instead of delete on report_versions begin"
+        " delete from report_versions_stored where report_id = old.report_id and version = old.version; end"
+    )
+
+    conn.execute("drop table if exists reports_fts")
+    conn.execute(
+        "create view reports_fts_text as select rowid as report_rowid, bigram_text(title) as title,"
+        " bigram_text(agency) as agency, bigram_text(body_text) as body from reports"
+    )
+    conn.execute(
+        "create virtual table reports_fts using fts5(title, agency, body, tokenize='unicode61',"
+        " content='reports_fts_text', content_rowid='report_rowid')"
+    )
+    conn.execute("insert into reports_fts(reports_fts) values ('rebuild')")
+    for cols in (["region"], ["failed_checks"], ["removed"]):
+        db["reports"].create_index(cols, if_not_exists=True)
+    conn.execute("create index if not exists reports_agency_year_desc on reports (agency, year desc)")
+    conn.execute("create index if not exists reports_year_id on reports (year, id)")  # the reports page's order
+    # Looked up on every store of a new report (report_with_identity, vanished_twin): without
+    # these, each store scans every report and a batch slows as the archive grows.
+    conn.execute("create index if not exists reports_identity on reports (identity)")
+    conn.execute("create index if not exists reports_fingerprint on reports (fingerprint)")
+    # check_results keyed by (report_id, rule) without a rowid: one b-tree instead of a table and its index.
+    conn.execute(
+        "create table check_results_compact (report_id text references reports(id), rule text, passed integer,"
+        " detail text, primary key (report_id, rule)) without rowid"
+    )
+    conn.execute("insert into check_results_compact select report_id, rule, passed, detail from check_results")
+    conn.execute("drop table check_results")
+    conn.execute("alter table check_results_compact rename to check_results")
+    conn.execute("create index if not exists check_results_passed on check_results (passed)")  # failures first
+
+
+def _m013_page_images(db: sqlite_utils.Database) -> None:
+    """`page_images`: the images of a report page whose statistics tables are pictures, fetched
+    with it (spiders/page_images.py) and kept as part of its capture, in page order — a re-read
+    OCRs them again from here, without the web."""
+    db["page_images"].create(
+        {
+            "id": int,
+            "capture_id": int,
+            "position": int,
+            "url": str,
+            "content_type": str,
+            "size": int,
+            "raw_sha256": str,
+            "body_gzip": bytes,
+        },
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id")],
+        if_not_exists=True,
+    )
+    db["page_images"].create_index(["capture_id", "position"], unique=True, if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_search,
@@ -303,12 +677,26 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m005_lose_nothing,
     _m006_needs_review,
     _m007_rereadings,
+    _m008_moves,
+    _m009_cross_checks,
+    _m010_compliance,
+    _m011_cluster,
+    _m012_compact,
+    _m013_page_images,
 ]
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the schema uses: `bigram_text(text)`, the text full-text search indexes
+    (search.index_text), which the reports_fts_text view computes: a connection that reads
+    search snippets, rebuilds the index or deletes from reports_fts needs it."""
+    conn.create_function("bigram_text", 1, index_text, deterministic=True)
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (creating or upgrading) an archive."""
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    register_functions(conn)
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -405,9 +793,10 @@ class Archive:
         )
 
     # --- list walks ---------------------------------------------------------------------
-    def complete_lists(self) -> set[str]:
+    def complete_lists(self, source: str | None = None) -> set[str]:
         """Lists whose last walk reached its end: a recrawl may stop early in these only."""
-        return {r[0] for r in self.db.conn.execute("select list_key from list_walks where complete = 1")}
+        sql, params = _of_source("select list_key from list_walks where complete = 1", [], source)
+        return {r[0] for r in self.db.conn.execute(sql, params)}
 
     def save_list_walks(self, walks: dict[str, bool], sources: dict[str, str], run_id: int) -> None:
         rows = [
@@ -424,8 +813,154 @@ class Archive:
             {**s, "start_urls": json.dumps(s.get("start_urls", [])), "hosts": json.dumps(s.get("hosts", []))}
             for s in sources
         ]
+        for row in rows:
+            if "agencies" in row:
+                row["agencies"] = json.dumps(row["agencies"] or [], ensure_ascii=False)
         if rows:
             self.db["sources"].upsert_all(rows, pk="name", alter=True)
+
+    # --- publication compliance (archive/compliance.py decides) -----------------------
+    def compliance_inputs(self) -> list[dict[str, Any]]:
+        """Every report with an agency and a year: when it says it was published, when the
+        archive first saw it, its region and the source whose crawl found it."""
+        sql = (
+            "select r.id as report_id, r.agency as agency, r.year as year, r.published as published,"
+            " r.first_seen as first_seen, r.region as region, d.source as source"
+            " from reports r left join documents d on d.id = r.document_id"
+            " where r.agency is not null and r.year is not null order by r.agency, r.year"
+        )
+        cursor = self.db.conn.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def source_agencies(self) -> dict[str, list[str]]:
+        """source name → the agencies its sources-file entry lists (`agencies = [...]`)."""
+        out: dict[str, list[str]] = {}
+        for name, agencies in self.db.conn.execute("select name, agencies from sources where agencies is not null"):
+            try:
+                listed = json.loads(agencies)
+            except ValueError:
+                continue
+            if isinstance(listed, list):
+                out[name] = [a for a in listed if isinstance(a, str)]
+        return out
+
+    def replace_compliance(self, rows: list[dict[str, Any]]) -> None:
+        """The compliance table, rewritten whole (one transaction)."""
+        with self.transaction() as conn:
+            conn.execute("delete from compliance")
+            if rows:
+                conn.executemany(_insert_sql("insert", "compliance", list(rows[0])), [list(r.values()) for r in rows])
+
+    def refresh_report_figures(self) -> int:
+        """Bring `report_figures` up to date with `reports`: rows of reports that are new, whose
+        content (fingerprint), agency, year or region changed are read again from the record
+        JSON; rows of reports no longer there go. Returns the rows (re)written."""
+        region = "coalesce(r.region, '（未知 unknown）')"
+        figures = (
+            "json_extract(r.record, '$.requests.new_requests.total'),"
+            " json_extract(r.record, '$.requests.granted.total'),"
+            " (select sum(json_extract(d.value, '$.total')) from json_each(r.record, '$.requests') d"
+            "   where d.key like 'denied%'),"
+            " json_extract(r.record, '$.requests.total_processed.total'),"
+            " json_extract(r.record, '$.review_litigation.review.total'),"
+            " json_extract(r.record, '$.review_litigation.litigation_direct.total')"
+            "   + json_extract(r.record, '$.review_litigation.litigation_after_review.total'),"
+            " json_extract(r.record, '$.review_litigation.review.corrected'),"
+            " json_extract(r.record, '$.review_litigation.litigation_direct.corrected')"
+            "   + json_extract(r.record, '$.review_litigation.litigation_after_review.corrected')"
+        )
+        with self.transaction() as conn:
+            conn.execute(
+                "delete from report_figures where report_id not in"
+                " (select id from reports where agency is not null and year is not null)"
+            )
+            cursor = conn.execute(
+                "insert or replace into report_figures (report_id, fingerprint, agency, year, region, new_requests,"
+                " granted, denied, processed, reviews, lawsuits, reviews_corrected, lawsuits_corrected)"
+                f" select r.id, r.fingerprint, r.agency, r.year, {region}, {figures}"
+                " from reports r left join report_figures f on f.report_id = r.id"
+                " where r.agency is not null and r.year is not null and r.record is not null"
+                f" and (f.report_id is null or f.fingerprint is not r.fingerprint or f.region is not {region}"
+                "      or f.agency is not r.agency or f.year is not r.year)"
+            )
+            return cursor.rowcount
+
+    def missing_alerted(self) -> set[tuple[str, int]]:
+        """(agency, year) of every `missing` alert already raised."""
+        return {(a, y) for a, y in self.db.conn.execute("select agency, year from alerts where kind = 'missing'")}
+
+    def insert_alert_once(self, row: dict[str, Any]) -> bool:
+        """Insert an alert unless a unique index says it was raised before; True if inserted."""
+        cursor = self.db.conn.execute(_insert_sql("insert or ignore", "alerts", list(row)), list(row.values()))
+        return cursor.rowcount == 1
+
+    # --- the cluster writer (archive/cluster/writer.py) ------------------------------------
+    def stream_position(self, stream: str) -> str | None:
+        """The last stream entry whose writes are committed."""
+        row = self.db.conn.execute("select last_id from stream_positions where stream = ?", [stream]).fetchone()
+        return row[0] if row else None
+
+    def set_stream_position(self, stream: str, last_id: str) -> None:
+        self.db.conn.execute(
+            "insert or replace into stream_positions (stream, last_id, updated_at) values (?, ?, ?)",
+            [stream, last_id, now_iso()],
+        )
+
+    def job_run_id(self, job: str) -> int | None:
+        row = self.db.conn.execute("select id from runs where job = ? order by id limit 1", [job]).fetchone()
+        return row[0] if row else None
+
+    def start_job_run(self, job: str, source: str, pid: int | None, host: str | None, started_at: str) -> int:
+        """The run of one job of one source (the same run if the job is already known). Runs of
+        the source still `running` under another job are closed as `interrupted`: a source is
+        crawled by one job at a time (leases), so theirs died."""
+        run_id = self.job_run_id(job)
+        if run_id is not None:
+            return run_id
+        self.db.conn.execute(
+            "update runs set status = 'interrupted', finished_at = coalesce(finished_at, ?)"
+            " where source = ? and status = 'running'",
+            [started_at, source],
+        )
+        row = {"started_at": started_at, "status": "running", "pid": pid, "host": host, "source": source, "job": job}
+        return self.insert_row("runs", row)
+
+    def source_last_run_finished(self, source: str) -> bool:
+        """Whether the source's latest run ended normally (no run yet counts as finished)."""
+        row = self.db.conn.execute(
+            "select status from runs where source = ? order by id desc limit 1", [source]
+        ).fetchone()
+        return row is None or row[0] == "finished"
+
+    def source_names(self) -> list[str]:
+        return [r[0] for r in self.db.conn.execute("select name from sources order by name")]
+
+    def reject_entry(self, row: dict[str, Any]) -> None:
+        self.db.conn.execute(_insert_sql("insert or replace", "stream_rejects", list(row)), list(row.values()))
+
+    # (The writer's batch is one transaction with its stream position: sqlite-utils' insert_all,
+    # upsert_all and update commit by themselves, so these three are written by hand.)
+    def upsert_source_row(self, row: dict[str, Any]) -> None:
+        """A source's row, its other columns kept (lists as JSON)."""
+        row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+        columns = self.db["sources"].columns_dict
+        row = {k: v for k, v in row.items() if k in columns}
+        updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "name")
+        self.db.conn.execute(
+            _insert_sql("insert", "sources", list(row)) + f" on conflict(name) do update set {updates}", list(row.values())
+        )
+
+    def finish_job_run(self, run_id: int, status: str, stats: dict[str, Any], finished_at: str) -> None:
+        self.db.conn.execute(
+            "update runs set status = ?, finished_at = ?, stats = ? where id = ?",
+            [status, finished_at, json.dumps(stats, default=str), run_id],
+        )
+
+    def add_fetch_log_rows(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            cols = ["run_id", "url", "status", "bytes", "elapsed_ms", "fetched_at", "error"]
+            self.db.conn.executemany(_insert_sql("insert", "fetch_log", cols), [[r.get(c) for c in cols] for r in rows])
 
     # --- fetch log -------------------------------------------------------------------
     def log_fetches(self, rows: list[dict[str, Any]]) -> None:
@@ -444,21 +979,20 @@ class Archive:
         sql = f"select url from documents where role in ({marks}) and report_id is not null and coalesce(gone,0)=0"
         return [r[0] for r in self.db.execute(sql, list(roles)).fetchall()]
 
-    def known_urls_by_age(self, hours: float) -> tuple[list[str], list[str]]:
+    def known_urls_by_age(self, hours: float, source: str | None = None) -> tuple[list[str], list[str]]:
         """(URLs to recheck, URLs checked within the last `hours`) among archived reports."""
-        from datetime import timedelta
+        return split_by_age(self.known_last_seen(source), hours)
 
-        cutoff = (datetime.now(timezone.utc) - timedelta(hours=hours)).replace(microsecond=0).isoformat()
-        stale, fresh = [], []
+    def known_last_seen(self, source: str | None = None) -> dict[str, str | None]:
+        """url → when it was last checked, for archived reports (of one source, or all)."""
         sql = (
-            "select url, last_seen from documents where role in ('candidate', 'attachment')"
-            " and report_id is not null and coalesce(gone, 0) = 0"
+            # a URL that answered 404/410 last time is checked again whatever its age
+            "select url, case when coalesce(missed, 0) > 0 then null else last_seen end from documents"
+            " where role in ('candidate', 'attachment') and report_id is not null and coalesce(gone, 0) = 0"
         )
-        for url, last_seen in self.db.conn.execute(sql).fetchall():
-            (fresh if hours > 0 and last_seen and last_seen > cutoff else stale).append(url)
-        return stale, fresh
+        return dict(self.db.conn.execute(*_of_source(sql, [], source)).fetchall())
 
-    def unsettled_urls(self) -> list[str]:
+    def unsettled_urls(self, source: str | None = None) -> list[str]:
         """Documents fetched as possible reports whose reading never settled: the run died
         before their outcome was stored, or their parse worker crashed or ran out of time.
         The next crawl fetches them again directly."""
@@ -466,9 +1000,9 @@ class Archive:
             "select url from documents where role in ('candidate', 'attachment') and coalesce(gone, 0) = 0"
             " and report_id is null and (outcome is null or attempts between 1 and ?)"
         )
-        return [r[0] for r in self.db.conn.execute(sql, [MAX_READ_ATTEMPTS - 1])]
+        return [r[0] for r in self.db.conn.execute(*_of_source(sql, [MAX_READ_ATTEMPTS - 1], source))]
 
-    def link_context(self) -> dict[str, dict[str, str]]:
+    def link_context(self, source: str | None = None) -> dict[str, dict[str, str]]:
         """url → how the crawl came to a document (link text, the page that links it and that
         page's title): a document fetched again directly is named as when it was found."""
         sql = (
@@ -477,10 +1011,10 @@ class Archive:
         )
         return {
             url: {k: v for k, v in (("link_text", text), ("parent_url", parent), ("parent_title", title)) if v}
-            for url, text, parent, title in self.db.conn.execute(sql)
+            for url, text, parent, title in self.db.conn.execute(*_of_source(sql, [], source))
         }
 
-    def validators(self) -> dict[str, dict[str, str]]:
+    def validators(self, source: str | None = None) -> dict[str, dict[str, str]]:
         """url → ETag / Last-Modified of the last capture, for conditional requests (only of
         documents whose reading settled: an unsettled one must come back in full)."""
         sql = (
@@ -490,8 +1024,50 @@ class Archive:
         )
         return {
             url: {k: v for k, v in (("etag", etag), ("last_modified", lm)) if v}
-            for url, etag, lm in self.db.execute(sql, [MAX_READ_ATTEMPTS - 1]).fetchall()
+            for url, etag, lm in self.db.execute(*_of_source(sql, [MAX_READ_ATTEMPTS - 1], source)).fetchall()
         }
+
+    def raw_hashes(self, source: str | None = None) -> dict[str, str]:
+        """url → SHA-256 of the bytes last read, of archived reports: a worker that fetches the
+        same bytes again need not read them (the writer still checks)."""
+        sql = (
+            "select url, raw_sha256 from documents where role in ('candidate', 'attachment')"
+            " and report_id is not null and raw_sha256 is not null and coalesce(gone, 0) = 0"
+        )
+        return dict(self.db.conn.execute(*_of_source(sql, [], source)).fetchall())
+
+    def replayable_validators(self) -> dict[str, dict[str, Any]]:
+        """url → ETag / Last-Modified *of its last kept capture*, and that capture's id, for the
+        pages that are not reports (list and navigation pages, sitemaps, documents read as not
+        a report). A 304 to these validators means the page is still that capture, so the crawl
+        follows its links from the capture (`capture_body`). The document's own validators may
+        be newer than its last capture (a change of digits only keeps no capture): those are
+        not sent, and such a page answers in full."""
+        sql = (
+            "select d.url, c.id, c.content_type, c.headers from documents d join captures c on c.id ="
+            " (select max(id) from captures where document_id = d.id)"
+            " where d.report_id is null and coalesce(d.gone, 0) = 0 and d.outcome in ('listing', 'not_report')"
+        )
+        out: dict[str, dict[str, Any]] = {}
+        for url, capture_id, content_type, headers in self.db.conn.execute(sql):
+            try:
+                lower = {k.lower(): v for k, v in json.loads(headers or "{}").items()}
+            except (ValueError, AttributeError):
+                continue
+            found = {k: lower[h] for k, h in (("etag", "etag"), ("last_modified", "last-modified")) if lower.get(h)}
+            if found:
+                out[url] = {**found, "capture_id": capture_id, "content_type": content_type}
+        return out
+
+    def capture_body(self, capture_id: int) -> tuple[bytes, dict[str, str]] | None:
+        """The raw bytes and response headers of one capture (None when it is not there)."""
+        row = self.db.conn.execute("select body_gzip, headers from captures where id = ?", [capture_id]).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return gzip.decompress(row[0]), json.loads(row[1] or "{}")
+        except (OSError, ValueError, EOFError):
+            return None
 
     def record_fetch(
         self,
@@ -506,6 +1082,7 @@ class Archive:
         link_text: str | None,
         parent_url: str | None,
         parent_title: str | None = None,
+        images: list[tuple[str, str | None, bytes]] | None = None,
     ) -> Fetch:
         """Note a fetched document (documents row upserted); no capture is stored yet."""
         doc_id = stable_id(url)
@@ -532,9 +1109,12 @@ class Archive:
             "outcome": existing["outcome"] if existing else None,
             "outcome_detail": existing["outcome_detail"] if existing else None,
             "attempts": existing["attempts"] if existing else 0,
+            "missed": 0,  # it answered: crawls that could not fetch it start again from zero
+            "missed_run": None,
         }
         self.db.conn.execute(_insert_sql("insert or replace", "documents", list(doc)), list(doc.values()))
-        return Fetch(doc_id, url, status, headers, body, fetched_at, hashlib.sha256(body).hexdigest(), existing)
+        return Fetch(doc_id, url, status, headers, body, fetched_at, raw_hash(body, images), existing,
+                     images=list(images or []))
 
     def settle(self, fetch: Fetch, outcome: str, detail: str | None = None, *, retry: bool = False) -> None:
         """Store what reading a fetch came to, and only now its raw hash: bytes whose reading
@@ -549,7 +1129,8 @@ class Archive:
         )
 
     def add_capture(self, fetch: Fetch, run_id: int | None) -> int:
-        """Keep the raw bytes of a fetch (gzip), with status, headers and fetch time."""
+        """Keep the raw bytes of a fetch (gzip), with status, headers and fetch time, and the
+        table images fetched with a report page (`page_images`)."""
         lower = {k.lower(): v for k, v in fetch.headers.items()}
         cursor = self.db.conn.execute(
             "insert into captures (document_id, url, fetched_at, status, content_type, headers, size,"
@@ -570,7 +1151,22 @@ class Archive:
         self.db.conn.execute(
             "update documents set content_sha = ? where id = ?", [fetch.noise_free_sha256, fetch.doc_id]
         )
+        if fetch.images:
+            self.db.conn.executemany(
+                _insert_sql("insert", "page_images",
+                            ("capture_id", "position", "url", "content_type", "size", "raw_sha256", "body_gzip")),
+                [(cursor.lastrowid, position, url, content_type, len(body), hashlib.sha256(body).hexdigest(),
+                  gzip.compress(body, compresslevel=6))
+                 for position, (url, content_type, body) in enumerate(fetch.images, start=1)],
+            )
         return cursor.lastrowid
+
+    def capture_images(self, capture_id: int) -> list[bytes]:
+        """The table images kept with a capture, in page order (none for most captures)."""
+        rows = self.db.conn.execute(
+            "select body_gzip from page_images where capture_id = ? order by position", [capture_id]
+        )
+        return [gzip.decompress(body) for (body,) in rows]
 
     def touch_document(self, url: str, status: int, fetched_at: str) -> dict[str, Any] | None:
         """A 304 (or unchanged) answer: the document was checked, nothing else happens."""
@@ -578,11 +1174,81 @@ class Archive:
         if existing:
             with self.transaction() as conn:
                 conn.execute(
-                    "update documents set last_seen = ?, last_status = ? where id = ?", [fetched_at, status, existing["id"]]
+                    "update documents set last_seen = ?, last_status = ?, missed = 0, missed_run = null where id = ?",
+                    [fetched_at, status, existing["id"]],
                 )
                 if existing.get("report_id"):
                     conn.execute("update reports set last_checked = ? where id = ?", [fetched_at, existing["report_id"]])
         return existing
+
+    def note_missed(self, url: str, status: int, run_id: int | None) -> dict[str, Any] | None:
+        """A known document answered 404/410: one more crawl that could not fetch it (counted
+        once per run). Returns the document as it now is."""
+        existing = self.document(url)
+        if existing and (run_id is None or existing.get("missed_run") != run_id):
+            self.db.conn.execute(
+                "update documents set missed = coalesce(missed, 0) + 1, missed_run = ?, last_status = ? where id = ?",
+                [run_id, status, existing["id"]],
+            )
+            existing = self.document(url)
+        return existing
+
+    def vanished_reports(self, run_id: int, misses: int) -> list[dict[str, Any]]:
+        """Reports whose current URL answered 404/410 in this run: (report id, url, misses so far),
+        those missed `misses` crawls in a row first."""
+        sql = (
+            "select r.id as report_id, r.url as url, d.missed as missed, d.last_status as status from reports r"
+            " join documents d on d.url = r.url where d.missed_run = ? and coalesce(d.missed, 0) > 0"
+            " and coalesce(r.removed, 0) = 0 order by d.missed >= ? desc, r.id"
+        )
+        names = ("report_id", "url", "missed", "status")
+        return [dict(zip(names, row)) for row in self.db.conn.execute(sql, [run_id, misses])]
+
+    def add_alias(self, report_id: str, url: str, moved_to: str, at: str, run_id: int | None) -> None:
+        self.db.conn.execute(
+            "insert or replace into report_aliases (report_id, url, moved_to, moved_at, run_id) values (?, ?, ?, ?, ?)",
+            [report_id, url, moved_to, at, run_id],
+        )
+
+    def keep_copy(self, row: dict[str, Any]) -> None:
+        """Another page of a report (report_copies), replaced when its content changes."""
+        self.db.conn.execute(_insert_sql("insert or replace", "report_copies", list(row)), list(row.values()))
+
+    def report_copies(self, report_id: str) -> list[dict[str, Any]]:
+        """The copies of a report whose page still answers, most numbers first."""
+        sql = (
+            "select c.* from report_copies c join documents d on d.id = c.document_id"
+            " where c.report_id = ? and coalesce(d.gone, 0) = 0 and coalesce(d.missed, 0) = 0"
+            " and d.report_id = c.report_id order by c.known_numbers desc, d.role = 'candidate' desc, c.captured_at desc"
+        )
+        cursor = self.db.conn.execute(sql, [report_id])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def document_by_id(self, doc_id: str) -> dict[str, Any] | None:
+        cursor = self.db.conn.execute("select * from documents where id = ?", [doc_id])
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+    def report_with_identity(self, identity: str) -> dict[str, Any] | None:
+        """The report that now has this identity (a moved report keeps the id of its first one)."""
+        row = self.db.conn.execute("select id from reports where identity = ? limit 1", [identity]).fetchone()
+        return self.report_row(row[0]) if row else None
+
+    def vanished_twin(self, fingerprint: str, source: str | None, year: int | None) -> dict[str, Any] | None:
+        """A report with this content fingerprint (and year, when known) whose page answered
+        404/410, of this source: the report a page with the same content may have moved from."""
+        sql = (
+            "select r.id from reports r join documents d on d.url = r.url where r.fingerprint = ?"
+            " and (coalesce(d.missed, 0) > 0 or coalesce(d.gone, 0) = 1)"
+            " and (? is null or d.source is null or d.source = ?) and (? is null or r.year = ?)"
+            " order by r.updated_at desc limit 1"
+        )
+        row = self.db.conn.execute(sql, [fingerprint, source, source, year, year]).fetchone()
+        return self.report_row(row[0]) if row else None
+
+    def drop_copy(self, document_id: str) -> None:
+        self.db.conn.execute("delete from report_copies where document_id = ?", [document_id])
 
     def mark_gone(self, url: str, status: int, fetched_at: str) -> dict[str, Any] | None:
         existing = self.document(url)
@@ -601,16 +1267,37 @@ class Archive:
         row = cursor.fetchone()
         return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
-    def upsert_report(self, row: dict[str, Any]) -> None:
-        """Insert or update a report in place (its rowid, which full-text search uses, stays)."""
+    def upsert_report(self, row: dict[str, Any], search: dict[str, str] | None = None) -> None:
+        """Insert or update a report in place (its rowid, which full-text search uses, stays),
+        and keep full-text search in step. `search` is the bigram text of the row's title,
+        agency and body_text (search.index_text, often computed by a parse worker); the index
+        keeps no copy of it (external content: reports_fts_text), so an update first removes
+        the old terms, computed again from the old row — only when that text changed."""
+        conn = self.db.conn
+        before = conn.execute("select rowid, title, agency, body_text from reports where id = ?", [row["id"]]).fetchone()
         cols = list(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
-        self.db.conn.execute(
+        conn.execute(
             _insert_sql("insert", "reports", cols) + f" on conflict(id) do update set {updates}", list(row.values())
+        )
+        text = (row.get("title"), row.get("agency"), row.get("body_text"))
+        if before is not None:
+            if tuple(before[1:]) == text:
+                return
+            conn.execute(
+                "insert into reports_fts(reports_fts, rowid, title, agency, body) values ('delete', ?, ?, ?, ?)",
+                [before[0], *(index_text(t) for t in before[1:])],
+            )
+        if search is None:
+            search = {"title": index_text(text[0]), "agency": index_text(text[1]), "body": index_text(text[2])}
+        rowid = before[0] if before is not None else conn.execute("select rowid from reports where id = ?", [row["id"]]).fetchone()[0]
+        conn.execute(
+            "insert into reports_fts(rowid, title, agency, body) values (?, ?, ?, ?)",
+            [rowid, search.get("title", ""), search.get("agency", ""), search.get("body", "")],
         )
 
     def replace_rows(self, table: str, report_id: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        """Replace a report's rows in request_cells / check_results (rows as tuples in column order)."""
+        """Replace a report's rows in request_totals / check_results (rows as tuples in column order)."""
         self.db.conn.execute(f"delete from {table} where report_id = ?", [report_id])
         if rows:
             self.db.conn.executemany(_insert_sql("insert", table, columns), rows)
@@ -625,13 +1312,16 @@ class Archive:
                 _insert_sql("insert or replace", table, cols), [[r[c] for c in cols] for r in rows]
             )
 
-    def index_report(self, report_id: str, search: dict[str, str]) -> None:
-        """(Re)index one report for full-text search; `search` holds bigram-split text."""
-        rowid = self.db.conn.execute("select rowid from reports where id = ?", [report_id]).fetchone()[0]
-        self.db.conn.execute("delete from reports_fts where rowid = ?", [rowid])
-        self.db.conn.execute(
-            "insert into reports_fts(rowid, title, agency, body) values (?, ?, ?, ?)",
-            [rowid, search.get("title", ""), search.get("agency", ""), search.get("body", "")],
+    def keep_previous_version_record(self, report_id: str) -> None:
+        """Before a new version: the version that was current gets its own copy of its record
+        (canonical JSON, as versions store it) — until now it was `reports.record`."""
+        row = self.db.conn.execute(
+            "select v.version, r.record from report_versions_stored v join reports r on r.id = v.report_id"
+            " where v.report_id = ? and v.record is null and r.record is not null", [report_id]
+        ).fetchall()
+        self.db.conn.executemany(
+            "update report_versions_stored set record = ? where report_id = ? and version = ?",
+            [(canonical_json(json.loads(record)), report_id, version) for version, record in row],
         )
 
     def reread_targets(self, since: str | None = None, report_ids: list[str] | None = None) -> list[dict[str, Any]]:
@@ -674,6 +1364,20 @@ class Archive:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
+    def refresh_cross_checks(self, report_id: str) -> None:
+        """A report was stored, revised or re-read: its chain with the agency's reports on the
+        years before and after is compared again (cross_checks)."""
+        write_cross_checks(self.db.conn, report_id)
+
+    def cross_checks(self) -> dict[str, list[dict[str, Any]]]:
+        """report id → its cross-year checks ({"rule", "passed", "detail"}), for export."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for report_id, rule, passed, detail in self.db.conn.execute(
+            "select report_id, rule, passed, detail from cross_checks order by report_id, rule"
+        ):
+            found.setdefault(report_id, []).append({"rule": rule, "passed": bool(passed), "detail": detail})
+        return found
+
     def check_results(self, report_id: str) -> dict[str, bool]:
         """rule → passed, for a report's stored checks."""
         rows = self.db.conn.execute("select rule, passed from check_results where report_id = ?", [report_id])
@@ -688,7 +1392,32 @@ class Archive:
 
 MAX_READ_ATTEMPTS = 3  # crawls that retry a document whose worker crashed or ran out of time
 
+
+def _of_source(sql: str, params: list[Any], source: str | None) -> tuple[str, list[Any]]:
+    """The query narrowed to one source's rows (`source` column), when one is named."""
+    return (sql, params) if source is None else (sql + " and source = ?", [*params, source])
+
+
+def split_by_age(last_seen: dict[str, str | None], hours: float) -> tuple[list[str], list[str]]:
+    """(URLs to recheck, URLs checked within the last `hours`); 0 hours rechecks every one."""
+    from datetime import timedelta
+
+    cutoff = (datetime.now(timezone.utc) - timedelta(hours=hours)).replace(microsecond=0).isoformat()
+    stale, fresh = [], []
+    for url, seen in last_seen.items():
+        (fresh if hours > 0 and seen and seen > cutoff else stale).append(url)
+    return stale, fresh
+
 _DIGITS_AND_SPACE = b"0123456789 \t\r\n\x0b\x0c"
+
+
+def raw_hash(body: bytes, images: list[tuple[str, str | None, bytes]] | None = None) -> str:
+    """SHA-256 of what was fetched to read a document: its bytes, and for a report page whose
+    tables are images, the images' bytes too (a table image replaced is a changed document)."""
+    digest = hashlib.sha256(body)
+    if images:
+        digest.update(b"".join(hashlib.sha256(image).digest() for _, _, image in images))
+    return digest.hexdigest()
 
 
 def noise_free_hash(body: bytes) -> str:
@@ -711,6 +1440,7 @@ class Fetch:
     previous: dict[str, Any] | None
     noise_sha: str | None = None  # may come precomputed (a parse worker's), with the gzip
     body_gzip: bytes | None = None
+    images: list[tuple[str, str | None, bytes]] = field(default_factory=list)  # (url, type, bytes) of a page's tables
 
     @property
     def bytes_changed(self) -> bool:

@@ -2,8 +2,9 @@
 
 `reports` holds the current state of each report; `report_versions` every distinct content
 fingerprint it has had; `changes` the field-level differences that made each new version.
-A report's identity is (agency, year) when both are known — a report moved to a new URL is
-the same report — else its URL.
+A report's identity is (agency, year) when both are known, else its URL. A report whose page
+vanishes (404/410) and that appears at another URL of its source moves there: same id, versions
+and history; the old URL goes to `report_aliases`. Copies on other pages wait in `report_copies`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..record.diff import diff_records
-from ..record.model import applicant_columns, canonical_json, content_fingerprint, field_labels, known_count
+from ..record.model import canonical_json, content_fingerprint, known_count
 from ..record.review import needs_review
+from .compact import TOTALS_COLUMNS, totals_row
 from .db import Archive, now_iso, stable_id
 from .search import index_text
 
@@ -28,6 +30,7 @@ class Outcome:
     report_id: str
     version: int
     changes: list[dict[str, Any]]
+    moved_from: str | None = None  # the URL the report was at, when this record moved it
 
 
 def identity_of(record: dict[str, Any]) -> str:
@@ -47,8 +50,10 @@ def store_record(
     region: str | None = None,
     fingerprint: str | None = None,
     search: dict[str, str] | None = None,
+    run_id: int | None = None,
 ) -> Outcome:
-    """Insert or update the report for this record; a new fingerprint makes a new version.
+    """Insert or update the report for this record; a new fingerprint makes a new version; a
+    report whose page vanished and that appears on another page of its source moves there.
 
     `capture()` keeps the raw bytes and is called only when a version is written: a page
     whose content did not change adds nothing to the archive. `fingerprint` and `search`
@@ -59,6 +64,17 @@ def store_record(
     if search is None:
         search = search_text(record, body_text)
     current = archive.report_row(report_id)
+    if current is None:
+        # Not under the id its identity hashes to: a report that moved keeps its first id, so it
+        # is found by the identity it now has (a report known by its URL: by its current URL),
+        # or — its new page perhaps naming it otherwise — by its content: a vanished report of
+        # the same source and year with the same fingerprint (numbers read, so that two empty
+        # readings never match).
+        source = (archive.document_by_id(document_id) or {}).get("source")
+        current = archive.report_with_identity(identity) or (
+            archive.vanished_twin(fingerprint, source, record.get("year")) if known_count(record) else None
+        )
+        report_id = current["id"] if current else report_id
     write = _Writer(archive, report_id, identity, record, fingerprint, body_text, document_id, None,
                     captured_at, region, search)
     with archive.transaction():
@@ -68,17 +84,28 @@ def store_record(
             write.current(1, first_seen=captured_at)
             write.version(1)
             return Outcome("new", report_id, 1, [])
+        old = json.loads(current["record"])
+        if current["url"] != record.get("url"):
+            place = _other_page(archive, current["url"], document_id)
+            if place == "successor":
+                write.capture_id = capture()
+                return _move(archive, current, write, run_id)
+            if not _primary_is_gone(archive, current["url"]) and (
+                current["fingerprint"] == fingerprint or known_count(record) <= known_count(old)
+            ):
+                # Another copy of the same report (an attachment beside its HTML page, a mirror):
+                # it replaces the primary only if it carries more numbers. A copy on a page of
+                # its own is remembered: if the primary vanishes, the report moves there.
+                if place == "copy":
+                    write.capture_id = capture()
+                    write.copy(known_count(record), archive.document_by_id(document_id))
+                if current["fingerprint"] != fingerprint:
+                    return Outcome("alternate", report_id, current["version"], [])
         if current["fingerprint"] == fingerprint:
             archive.db.conn.execute(
                 "update reports set last_checked = ?, removed = 0 where id = ?", [captured_at, report_id]
             )
             return Outcome("unchanged", report_id, current["version"], [])
-        old = json.loads(current["record"])
-        if current["url"] != record.get("url") and not _primary_is_gone(archive, current["url"]):
-            # Another copy of the same report (an attachment beside its HTML page, a mirror):
-            # it replaces the primary only if it carries more numbers.
-            if known_count(record) <= known_count(old):
-                return Outcome("alternate", report_id, current["version"], [])
         changes = diff_records(old, record)
         version = current["version"] + 1
         write.capture_id = capture()
@@ -87,6 +114,69 @@ def store_record(
         write.current(version, first_seen=current["first_seen"])
         numeric = any(c["kind"] == "number" for c in changes)
         return Outcome("revised" if numeric or not changes else "text_revised", report_id, version, changes)
+
+
+def _other_page(archive: Archive, current_url: str, document_id: str) -> str:
+    """How a document holding the same report relates to the report's current page:
+    'successor' (the current page vanished — answered 404/410 — and this one is no part of it,
+    from the same source: the report moved here), 'copy' (a page of its own beside a current
+    page that answers) or 'part' (the current page's attachment or the page linking it)."""
+    here = archive.document_by_id(document_id) or {}
+    there = archive.document(current_url) or {}
+    if here.get("parent_url") == current_url or (there and there.get("parent_url") == here.get("url")):
+        return "part"
+    if there.get("source") and here.get("source") and there["source"] != here["source"]:
+        return "part"  # another portal's copy: never where this source's report moved
+    vanished = bool(there.get("gone") or there.get("missed")) if there else False
+    return "successor" if vanished else "copy"
+
+
+def _move(archive: Archive, current: dict[str, Any], write: _Writer, run_id: int | None) -> Outcome:
+    """The report moves to the page `write` holds: same id, versions and history; the new URL
+    becomes current, the old one an alias; a new version only if its content changed too."""
+    old_url, new_url = current["url"], write.record.get("url")
+    if current["fingerprint"] == write.fingerprint:
+        write.current(current["version"], first_seen=current["first_seen"])
+        outcome = Outcome("moved", write.report_id, current["version"], [], moved_from=old_url)
+    else:
+        changes = diff_records(json.loads(current["record"]), write.record)
+        version = current["version"] + 1
+        write.version(version)
+        archive.insert_rows("changes", _change_rows(write.report_id, version, changes))
+        write.current(version, first_seen=current["first_seen"])
+        numeric = any(c["kind"] == "number" for c in changes)
+        outcome = Outcome("revised" if numeric or not changes else "text_revised", write.report_id, version, changes,
+                          moved_from=old_url)
+    archive.add_alias(write.report_id, old_url, new_url, write.captured_at, run_id)
+    archive.drop_copy(write.document_id)
+    return outcome
+
+
+def move_to_copy(archive: Archive, report_id: str, *, run_id: int | None = None) -> Outcome | None:
+    """The report's current page vanished: move it to the best copy of it seen on another page
+    of the same source that still answers (most numbers first), if there is one."""
+    current = archive.report_row(report_id)
+    there = archive.document(current["url"]) or {}
+    for copy in archive.report_copies(report_id):
+        here = archive.document_by_id(copy["document_id"]) or {}
+        if copy["url"] == current["url"] or here.get("parent_url") == current["url"]:
+            continue
+        if there.get("source") and copy["source"] and there["source"] != copy["source"]:
+            continue
+        record = json.loads(copy["record"])
+        write = _Writer(archive, report_id, current["identity"], record, copy["fingerprint"], copy["body_text"],
+                        copy["document_id"], copy["capture_id"], copy["captured_at"], current["region"],
+                        search_text(record, copy["body_text"]))
+        with archive.transaction():
+            return _move(archive, current, write, run_id)
+    return None
+
+
+def store_batch(archive: Archive, items: list[dict[str, Any]]) -> list[Outcome]:
+    """Store many records in one transaction: each item holds store_record's keyword arguments.
+    One commit per batch instead of one per report; bench/archive_scale.py measures the rate."""
+    with archive.transaction():
+        return [store_record(archive, **item) for item in items]
 
 
 def search_text(record: dict[str, Any], body_text: str) -> dict[str, str]:
@@ -126,8 +216,11 @@ class _Writer:
     search: dict[str, str]
 
     def version(self, version: int) -> None:
+        """A version row. Its record is null while it is the current one (reports.record holds
+        it; the report_versions view shows it there): the version it follows gets its own copy."""
+        self.archive.keep_previous_version_record(self.report_id)
         self.archive.insert_rows(
-            "report_versions",
+            "report_versions_stored",
             [
                 {
                     "report_id": self.report_id,
@@ -136,9 +229,26 @@ class _Writer:
                     "fingerprint": self.fingerprint,
                     "url": self.record.get("url"),
                     "capture_id": self.capture_id,
-                    "record": canonical_json(self.record),
+                    "record": None,
                 }
             ],
+        )
+
+    def copy(self, known: int, document: dict[str, Any] | None) -> None:
+        """Remember this record as another page's copy of the report (report_copies)."""
+        self.archive.keep_copy(
+            {
+                "document_id": self.document_id,
+                "report_id": self.report_id,
+                "url": self.record.get("url"),
+                "source": (document or {}).get("source"),
+                "fingerprint": self.fingerprint,
+                "known_numbers": known,
+                "record": json.dumps(self.record, ensure_ascii=False),
+                "body_text": self.body_text,
+                "captured_at": self.captured_at,
+                "capture_id": self.capture_id,
+            }
         )
 
     def current(self, version: int, first_seen: str) -> None:
@@ -169,27 +279,19 @@ class _Writer:
                 "removed": 0,
                 "document_id": self.document_id,
                 "capture_id": self.capture_id,
-            }
+            },
+            self.search,
         )
-        archive.index_report(self.report_id, self.search)
-        labels, columns = field_labels(), applicant_columns()
-        agency, year = record.get("agency"), record.get("year")
-        archive.replace_rows(
-            "request_cells",
-            self.report_id,
-            ("report_id", "row_key", "row_label", "column_key", "column_label", "value", "agency", "year"),
-            [
-                (self.report_id, row, labels[f"requests.{row}"], col, columns[col], value, agency, year)
-                for row, cells in record["requests"].items()
-                for col, value in cells.items()
-            ],
-        )
+        # The matrix is the record's (the request_cells view); its sums get a row (compact.py).
+        archive.replace_rows("request_totals", self.report_id, TOTALS_COLUMNS, [totals_row(self.report_id, record)])
         archive.replace_rows(
             "check_results",
             self.report_id,
             ("report_id", "rule", "passed", "detail"),
             [(self.report_id, c["rule"], int(c["passed"]), c["detail"]) for c in record.get("checks", [])],
         )
+        # Its chain with the agency's reports on the years before and after (record/checks.py).
+        archive.refresh_cross_checks(self.report_id)
 
 
 def mark_removed(archive: Archive, report_id: str, at: str | None = None) -> bool:
@@ -202,9 +304,13 @@ def mark_removed(archive: Archive, report_id: str, at: str | None = None) -> boo
 
 
 def latest_records(archive: Archive):
-    """The current record of every archived report, for export."""
-    for row in archive.db.query("select record from reports order by agency, year, url"):
-        yield json.loads(row["record"])
+    """The current record of every archived report, for export; its `checks` end with its
+    cross-year checks (kept in `cross_checks`: they depend on the report before it too)."""
+    chains = archive.cross_checks()
+    for row in archive.db.query("select id, record from reports order by agency, year, url"):
+        record = json.loads(row["record"])
+        record["checks"] = record.get("checks", []) + chains.get(row["id"], [])
+        yield record
 
 
 def store_rereading(
@@ -237,8 +343,8 @@ def store_rereading(
         conn.execute("update reports set last_checked = ?, removed = ? where id = ?",
                      [current["last_checked"], current["removed"], report_id])
         conn.execute(
-            "update report_versions set record = ?, fingerprint = ? where report_id = ? and version = ?",
-            [canonical_json(record), fingerprint, report_id, current["version"]],
+            "update report_versions_stored set record = null, fingerprint = ? where report_id = ? and version = ?",
+            [fingerprint, report_id, current["version"]],
         )
         archive.insert_rows("rereadings", _change_rows(
             report_id, current["version"], changes, reread_at=at, old_parser_version=old.get("parser_version"),

@@ -3,7 +3,7 @@
 Every generated fixture gets its own table of numbers from `report_numbers(k, …)`: non-zero,
 distinct within each row and each column (no two applicant columns, no two rows of section 三,
 no two section 四 groups alike, so a reader that swaps any two of them fails the golden test),
-and obeying the format's arithmetic (FORMAT.md §5): each row's 总计 is the sum of its six
+and obeying the format's arithmetic (docs/FORMAT.md §5): each row's 总计 is the sum of its six
 applicant columns, （七）总计 is the sum of the result rows, 一 + 二 = （七）总计 + 四 in every
 column, and each section 四 group's 总计 is 维持 + 纠正 + 其他 + 尚未审结.
 

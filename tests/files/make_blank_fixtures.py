@@ -1,7 +1,7 @@
 """Build the fixtures whose zero cells are printed blank, and their expected records.
 
 Many reports leave a zero cell empty (some say so under the table: 注：表中空白单元格表示数量为0).
-A blank cell of a printed table is 0 (CONTRACT.md): these fixtures put zeros into sections 二, 三
+A blank cell of a printed table is 0 (docs/CONTRACT.md): these fixtures put zeros into sections 二, 三
 and 四 (`fixture_numbers.zero_numbers`) and print every zero as an empty cell:
 
 - HTML from the layout templates of make_layout_fixtures.py (`templates/`), each placeholder whose

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
+from archive.storage.db import register_functions
 from archive.storage.search import fts_query
 
 
@@ -42,3 +43,4 @@ def bigram_query(text: str | None) -> str:
 def prepare_connection(conn) -> None:
     conn.create_function("bigram_query", 1, bigram_query, deterministic=True)
     conn.create_function("escape_fts", 1, bigram_query, deterministic=True)
+    register_functions(conn)  # bigram_text(): the index's text (snippets read it through reports_fts_text)
