@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.cluster.leases import LeaseHeld, Leases
-from archive.cluster.state import state_info, wait_for_state
+from archive.cluster.state import load_page, state_info, wait_for_state
 from archive.cluster.stream import Producer, connect
 from archive.ingest import parse_in_worker
 from archive.parse_pool import ParsePool
@@ -123,6 +123,11 @@ class StreamPipeline:
         spider.known_validators.update(state.validators)
         spider.unsettled_urls.update(state.unsettled)
         spider.link_context.update(state.link_context)
+        stored = getattr(spider, "stored_pages", None)
+        if stored is not None:  # unchanged list pages answer 304 and are replayed from Redis
+            stored.validators.update(state.replayable)
+            client, source = self.client, state.source
+            stored.load = lambda capture_id: load_page(client, source, capture_id)
         if state.previous_finished:
             spider.list_walks.previously_complete.update(state.complete_lists)
         else:

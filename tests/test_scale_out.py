@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -213,12 +214,22 @@ def test_scheduled_jobs_archive_every_report_once(cluster):
     assert [(s, st) for s, st, _ in runs] == [(f"city{i}", "finished") for i in range(PORTALS)]
     assert archive_rows(db, "select count(*) from fetch_log where run_id is not null")[0][0] > 0
 
-    # The writer published each source's state: a recrawl asks conditionally and gets 304s.
+    # The writer published each source's state: a recrawl asks conditionally and gets 304s, for
+    # the list pages too (replayed from the captures the writer published), as a local one does.
+    for server in cluster["servers"]:
+        server.clear_requests()
     scheduled = schedule(cluster, queue)
     wait_until(lambda: all_done(cluster, [s[2] for s in scheduled]), 120, "the recrawl jobs")
     result = govreports("ingest", "--queue", queue, "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert f"{PORTALS * 6} not modified" in result.stderr
+    # every report and list page (6 reports, a column and a home page per portal) answered 304
+    assert "0 new, 0 revised, 0 text revised, 0 unchanged" in result.stderr
+    assert f"{PORTALS * (6 + 2)} not modified" in result.stderr
+    requests = [r for server in cluster["servers"] for r in server.requests if r["path"] != "/robots.txt"]
+    statuses = Counter(r["status"] for r in requests)
+    assert statuses[304] / len(requests) >= 0.8, statuses
+    lists = [r for r in requests if r["path"].endswith("/index.html")]
+    assert lists and all(r["status"] == 304 for r in lists), Counter(r["status"] for r in lists)
     assert_every_report_once(cluster, db)
 
     status = govreports("status", "--queue", queue, *[a for n in cluster["nodes"] for a in ("--scrapyd", n.url)],

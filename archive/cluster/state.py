@@ -12,12 +12,14 @@ one would.
 
 from __future__ import annotations
 
+import base64
 import time
+import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..storage.db import Archive, now_iso
-from .stream import pack, queued_key, state_key, unpack
+from .stream import pack, pages_key, queued_key, state_key, unpack
 
 
 @dataclass
@@ -31,6 +33,7 @@ class SourceState:
     link_context: dict[str, dict[str, str]] = field(default_factory=dict)
     complete_lists: list[str] = field(default_factory=list)
     raw_hashes: dict[str, str] = field(default_factory=dict)
+    replayable: dict[str, dict[str, Any]] = field(default_factory=dict)  # list pages: validators + capture id
     published_at: str | None = None
 
 
@@ -46,12 +49,40 @@ def build_state(archive: Archive, source: str, job: str | None) -> SourceState:
         link_context=archive.link_context(source),
         complete_lists=sorted(archive.complete_lists(source)),
         raw_hashes=archive.raw_hashes(source),
+        replayable=archive.replayable_validators(source),
         published_at=now_iso(),
     )
 
 
-def publish(client, state: SourceState) -> None:
+def publish(client, state: SourceState, archive: Archive | None = None) -> None:
+    """The state, and (given the archive) the captures of its replayable pages that Redis does
+    not hold yet — each once, keyed by capture id, so a recrawl replays an unchanged list page
+    from Redis as a local crawl replays it from the archive."""
+    if archive is not None and state.replayable:
+        key = pages_key(state.source)
+        held = {int(k) for k in client.hkeys(key)}
+        wanted = {v["capture_id"] for v in state.replayable.values()}
+        for capture_id in sorted(wanted - held):
+            stored = archive.capture_body(capture_id)
+            if stored is not None:
+                body, headers = stored
+                client.hset(key, str(capture_id), pack({"body": base64.b64encode(body).decode(), "headers": headers}))
+        stale = held - wanted
+        if stale:
+            client.hdel(key, *[str(c) for c in stale])
     client.set(state_key(state.source), pack(asdict(state)))
+
+
+def load_page(client, source: str, capture_id: int) -> tuple[bytes, dict[str, str]] | None:
+    """A replayable page's body and headers from Redis (None when it is not there)."""
+    data = client.hget(pages_key(source), str(capture_id))
+    if not data:
+        return None
+    try:
+        page = unpack(data)
+        return base64.b64decode(page["body"]), page.get("headers") or {}
+    except (zlib.error, ValueError, KeyError, TypeError):
+        return None
 
 
 def read_state(client, source: str) -> SourceState | None:

@@ -33,6 +33,12 @@ def state_key(source: str) -> str:
     return f"{PREFIX}:state:{source}"
 
 
+def pages_key(source: str) -> str:
+    """The source's replayable pages (capture id → packed body and headers): what a worker reads
+    when a list page answers 304 (spiders/stored_pages.py), having no archive of its own."""
+    return f"{PREFIX}:pages:{source}"
+
+
 def queued_key(source: str) -> str:
     """The last job of a source whose run_end was queued: a next job waits until the writer's
     published state includes it (else it would crawl from an older state)."""

@@ -166,7 +166,7 @@ class Writer:
         self._acknowledge([e.id for e in entries])
         self.summary.batches += 1
         for source, job in ended.items():
-            publish(self.client, build_state(self.archive, source, job))
+            publish(self.client, build_state(self.archive, source, job), self.archive)
 
     def _acknowledge(self, ids: list[str]) -> None:
         pipe = self.client.pipeline(transaction=True)
@@ -273,7 +273,8 @@ class Writer:
                 continue
             queued = self.client.get(queued_key(source))
             job = queued.decode() if queued else None
-            publish(self.client, build_state(self.archive, source, job if job and self.archive.job_run_id(job) else None))
+            publish(self.client, build_state(self.archive, source, job if job and self.archive.job_run_id(job) else None),
+                    self.archive)
 
     def _heartbeat(self) -> None:
         try:

@@ -1036,7 +1036,7 @@ class Archive:
         )
         return dict(self.db.conn.execute(*_of_source(sql, [], source)).fetchall())
 
-    def replayable_validators(self) -> dict[str, dict[str, Any]]:
+    def replayable_validators(self, source: str | None = None) -> dict[str, dict[str, Any]]:
         """url → ETag / Last-Modified *of its last kept capture*, and that capture's id, for the
         pages that are not reports (list and navigation pages, sitemaps, documents read as not
         a report). A 304 to these validators means the page is still that capture, so the crawl
@@ -1048,8 +1048,10 @@ class Archive:
             " (select max(id) from captures where document_id = d.id)"
             " where d.report_id is null and coalesce(d.gone, 0) = 0 and d.outcome in ('listing', 'not_report')"
         )
+        if source is not None:
+            sql += " and d.source = ?"
         out: dict[str, dict[str, Any]] = {}
-        for url, capture_id, content_type, headers in self.db.conn.execute(sql):
+        for url, capture_id, content_type, headers in self.db.conn.execute(sql, [] if source is None else [source]):
             try:
                 lower = {k.lower(): v for k, v in json.loads(headers or "{}").items()}
             except (ValueError, AttributeError):
