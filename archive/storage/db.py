@@ -1,8 +1,8 @@
-"""The archive's SQLite file, through sqlite-utils: schema, migrations, and every write.
+"""The archive's SQLite file, through sqlite-utils: opening (and upgrading) it, and every write.
 
-This is the only module that writes SQL. The schema is built by ordered migrations (a
-`migrations` table records which ran), so an archive made by an older version is upgraded in
-place. WAL mode lets Datasette read while a crawl writes.
+The schema is built by the ordered migrations of migrations.py (a `migrations` table records
+which ran), so an archive made by an older version is upgraded in place. WAL mode lets
+Datasette read while a crawl writes.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 import sqlite_utils
 
 from ..record.model import canonical_json
-from ..record.review import needs_review
+from .cross_checks import write_cross_checks
+from .migrations import MIGRATIONS, insert_sql
 from .search import index_text
 
 SCHEMA_VERSION = 1
@@ -34,656 +35,6 @@ def now_iso() -> str:
 def stable_id(*parts: Any) -> str:
     """Short stable id: a hash of identity fields (git-history style)."""
     return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
-
-
-def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["sources"].create(
-        {"name": str, "agency": str, "region": str, "start_urls": str, "hosts": str}, pk="name", if_not_exists=True
-    )
-    db["runs"].create(
-        {"id": int, "started_at": str, "finished_at": str, "status": str, "stats": str}, pk="id", if_not_exists=True
-    )
-    db["documents"].create(
-        {
-            "id": str,
-            "url": str,
-            "source": str,
-            "role": str,
-            "link_text": str,
-            "parent_url": str,
-            "first_seen": str,
-            "last_seen": str,
-            "last_status": int,
-            "etag": str,
-            "last_modified": str,
-            "raw_sha256": str,
-            "report_id": str,
-            "gone": int,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    db["captures"].create(
-        {
-            "id": int,
-            "document_id": str,
-            "url": str,
-            "fetched_at": str,
-            "status": int,
-            "content_type": str,
-            "headers": str,
-            "size": int,
-            "raw_sha256": str,
-            "body_gzip": bytes,
-            "run_id": int,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-        if_not_exists=True,
-    )
-    db["reports"].create(
-        {
-            "id": str,
-            "identity": str,
-            "agency": str,
-            "year": int,
-            "region": str,
-            "format": str,
-            "url": str,
-            "title": str,
-            "published": str,
-            "body_text": str,
-            "record": str,
-            "fingerprint": str,
-            "version": int,
-            "failed_checks": int,
-            "warnings": int,
-            "first_seen": str,
-            "updated_at": str,
-            "last_checked": str,
-            "removed": int,
-            "document_id": str,
-            "capture_id": int,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    db["report_versions"].create(
-        {
-            "report_id": str,
-            "version": int,
-            "captured_at": str,
-            "fingerprint": str,
-            "url": str,
-            "capture_id": int,
-            "record": str,
-        },
-        pk=("report_id", "version"),
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["changes"].create(
-        {
-            "report_id": str,
-            "version": int,
-            "field": str,
-            "label_zh": str,
-            "kind": str,
-            "old_value": str,
-            "new_value": str,
-        },
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["request_cells"].create(
-        {
-            "report_id": str,
-            "row_key": str,
-            "row_label": str,
-            "column_key": str,
-            "column_label": str,
-            "value": int,
-            "agency": str,
-            "year": int,
-        },
-        pk=("report_id", "row_key", "column_key"),
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["check_results"].create(
-        {"report_id": str, "rule": str, "passed": int, "detail": str},
-        pk=("report_id", "rule"),
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["fetch_log"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "url": str,
-            "status": int,
-            "bytes": int,
-            "elapsed_ms": int,
-            "fetched_at": str,
-            "error": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    db["alerts"].create(
-        {
-            "id": int,
-            "kind": str,
-            "report_id": str,
-            "version": int,
-            "url": str,
-            "agency": str,
-            "year": int,
-            "title": str,
-            "changed_fields": str,
-            "detected_at": str,
-            "delivery_state": str,
-            "attempts": int,
-            "delivered_at": str,
-            "last_error": str,
-        },
-        pk="id",
-        if_not_exists=True,
-    )
-    for table, cols in [
-        ("documents", ["url"]),
-        ("documents", ["report_id"]),
-        ("captures", ["document_id", "fetched_at"]),
-        ("reports", ["agency", "year"]),
-        ("reports", ["year"]),
-        ("reports", ["format"]),
-        ("reports", ["url"]),
-        ("changes", ["report_id", "version"]),
-        ("request_cells", ["year", "row_key"]),
-        ("fetch_log", ["run_id"]),
-        ("fetch_log", ["status"]),
-        ("alerts", ["delivery_state"]),
-        ("alerts", ["detected_at"]),
-    ]:
-        db[table].create_index(cols, if_not_exists=True, unique=(table == "documents" and cols == ["url"]))
-
-
-def _m002_search(db: sqlite_utils.Database) -> None:
-    """Full-text search over reports: bigram-split text (see search.py), rowid = reports.rowid."""
-    db.execute(
-        "create virtual table if not exists reports_fts using fts5(title, agency, body, tokenize='unicode61')"
-    )
-
-
-def _m003_content_hash(db: sqlite_utils.Database) -> None:
-    """documents.content_sha: the noise-free hash of the last kept capture (see Fetch)."""
-    if "content_sha" not in db["documents"].columns_dict:
-        db["documents"].add_column("content_sha", str)
-
-
-def _m004_changes_view(db: sqlite_utils.Database) -> None:
-    """A view joining each change to its version and report, for reading."""
-    db.execute(
-        """
-        create view if not exists version_changes as
-        select r.agency, r.year, r.title, c.version, v.captured_at, c.kind, c.field, c.label_zh,
-               c.old_value, c.new_value, v.url, c.report_id
-        from changes c
-        join report_versions v on v.report_id = c.report_id and v.version = c.version
-        join reports r on r.id = c.report_id
-        """
-    )
-
-
-def _m005_lose_nothing(db: sqlite_utils.Database) -> None:
-    """What a crawl needs to catch up after it dies: which process ran each run (to close it
-    as interrupted and end its parse workers), each document's outcome (its raw hash is kept
-    only beside one, so bytes never read are read again), and which lists were walked to
-    their end (only those may be cut short on a recrawl)."""
-    for column, kind in (("pid", int), ("host", str), ("worker_pids", str)):
-        if column not in db["runs"].columns_dict:
-            db["runs"].add_column(column, kind)
-    for column, kind in (("outcome", str), ("outcome_detail", str), ("attempts", int), ("parent_title", str)):
-        if column not in db["documents"].columns_dict:
-            db["documents"].add_column(column, kind)
-    db["list_walks"].create(
-        {"list_key": str, "source": str, "complete": int, "run_id": int, "walked_at": str},
-        pk="list_key",
-        if_not_exists=True,
-    )
-    # Documents stored before outcomes were kept were read (their hash says so), or lost.
-    db.execute("update documents set outcome = 'unrecorded', attempts = 0 where outcome is null and raw_sha256 is not null")
-    db["documents"].create_index(["outcome"], if_not_exists=True)
-
-
-def _m006_needs_review(db: sqlite_utils.Database) -> None:
-    """reports.needs_review: the record's review flag (record/review.py), 1 when a person should
-    check the reading (a number placed without the arithmetic confirming it, an expected number
-    null, a failed check). Reports stored before records carried it get it from their record."""
-    if "needs_review" not in db["reports"].columns_dict:
-        db["reports"].add_column("needs_review", int)
-    rows = db.execute("select id, record from reports where needs_review is null and record is not null").fetchall()
-    db.conn.executemany(
-        "update reports set needs_review = ? where id = ?",
-        [(int(needs_review(json.loads(record))), report_id) for report_id, record in rows],
-    )
-    db["reports"].create_index(["needs_review"], if_not_exists=True)
-
-
-def _m007_rereadings(db: sqlite_utils.Database) -> None:
-    """reports.parser_version (which reader read the current record) and `rereadings`: what a
-    newer reader read differently from the same capture — not revisions of the document."""
-    if "parser_version" not in db["reports"].columns_dict:
-        db["reports"].add_column("parser_version", str)
-    db["rereadings"].create(
-        {
-            "id": int,
-            "report_id": str,
-            "version": int,
-            "reread_at": str,
-            "old_parser_version": str,
-            "new_parser_version": str,
-            "field": str,
-            "label_zh": str,
-            "kind": str,
-            "old_value": str,
-            "new_value": str,
-        },
-        pk="id",
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["rereadings"].create_index(["report_id"], if_not_exists=True)
-    db["reports"].create_index(["parser_version"], if_not_exists=True)
-
-
-def _m008_moves(db: sqlite_utils.Database) -> None:
-    """Moved reports and removals that wait for a second crawl. `documents.missed`: consecutive
-    crawls whose request for the URL answered 404/410 (`missed_run`: the last of them); a report
-    is removed only when two crawls in a row cannot fetch it. `report_aliases`: the URLs a report
-    was published at before it moved (a CMS migration keeps the report, its id and versions).
-    `report_copies`: the record of another page of the same report seen while its current URL
-    still answered, so that when the current URL vanishes the report moves there."""
-    for column, kind in (("missed", int), ("missed_run", int)):
-        if column not in db["documents"].columns_dict:
-            db["documents"].add_column(column, kind)
-    db["report_aliases"].create(
-        {"report_id": str, "url": str, "moved_to": str, "moved_at": str, "run_id": int},
-        pk=("report_id", "url"),
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["report_aliases"].create_index(["url"], if_not_exists=True)
-    db["report_copies"].create(
-        {
-            "document_id": str,
-            "report_id": str,
-            "url": str,
-            "source": str,
-            "fingerprint": str,
-            "known_numbers": int,
-            "record": str,
-            "body_text": str,
-            "captured_at": str,
-            "capture_id": int,
-        },
-        pk="document_id",
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["report_copies"].create_index(["report_id"], if_not_exists=True)
-    db["reports"].create_index(["identity"], if_not_exists=True)  # a moved report is found by it
-
-
-def _m009_cross_checks(db: sqlite_utils.Database) -> None:
-    """`cross_checks`: each report's chain with its agency's report on the year before (rule
-    `cross_year.<column>`: 二、上年结转 of year Y = 四、结转下年度继续办理 of Y−1, record/checks.py),
-    kept apart from `check_results` because it depends on two reports: rewritten whenever either
-    is stored, revised or re-read (Archive.refresh_cross_checks). `reports.cross_year_failed`
-    counts a report's failing ones (a facet). An archive made before gets its chains now."""
-    db["cross_checks"].create(
-        {
-            "report_id": str,
-            "rule": str,
-            "passed": int,
-            "detail": str,
-            "column_key": str,
-            "carried_over": int,
-            "earlier_report_id": str,
-            "earlier_carried_forward": int,
-            "earlier_url": str,
-        },
-        pk=("report_id", "rule"),
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    db["cross_checks"].create_index(["earlier_report_id"], if_not_exists=True)
-    db["cross_checks"].create_index(["passed", "report_id"], if_not_exists=True)
-    if "cross_year_failed" not in db["reports"].columns_dict:
-        db["reports"].add_column("cross_year_failed", int)
-    for (report_id,) in db.conn.execute("select id from reports where agency is not null and year is not null").fetchall():
-        write_cross_checks(db.conn, report_id, both_ways=False)
-    db["reports"].create_index(["cross_year_failed"], if_not_exists=True)
-
-
-def write_cross_checks(conn: sqlite3.Connection, report_id: str, *, both_ways: bool = True) -> None:
-    """(Re)write the cross-year checks of a report against the same agency's report on the year
-    before, and (`both_ways`) those of the agency's report on the year after against it. Same
-    agency means the archive's identity of a report (agency, year), the one versions use."""
-    row = conn.execute("select agency, year from reports where id = ?", [report_id]).fetchone()
-    if row is None:
-        return
-    agency, year = row
-    if not agency or not year:
-        _write_chain(conn, report_id, None)
-        return
-    before = conn.execute("select id from reports where agency = ? and year = ?", [agency, year - 1]).fetchone()
-    _write_chain(conn, report_id, before[0] if before else None)
-    if both_ways:
-        after = conn.execute("select id from reports where agency = ? and year = ?", [agency, year + 1]).fetchone()
-        if after:
-            _write_chain(conn, after[0], report_id)
-
-
-def _write_chain(conn: sqlite3.Connection, later_id: str, earlier_id: str | None) -> None:
-    from ..record.checks import cross_year_checks
-
-    checks: list[dict[str, Any]] = []
-    later = conn.execute("select record from reports where id = ?", [later_id]).fetchone()
-    earlier = earlier_id and conn.execute("select record, url from reports where id = ?", [earlier_id]).fetchone()
-    if later and later[0] and earlier and earlier[0]:
-        later_record, earlier_record = json.loads(later[0]), json.loads(earlier[0])
-        checks = cross_year_checks(later_record, earlier_record, earlier[1])
-    conn.execute("delete from cross_checks where report_id = ?", [later_id])
-    rows = []
-    for check in checks:
-        column = check["rule"].split(".", 1)[1]
-        rows.append((
-            later_id, check["rule"], int(check["passed"]), check["detail"], column,
-            later_record["requests"]["carried_over"][column], earlier_id,
-            earlier_record["requests"]["carried_forward"][column], earlier[1],
-        ))
-    conn.executemany(_insert_sql("insert", "cross_checks", CROSS_CHECK_COLUMNS), rows)
-    conn.execute(
-        "update reports set cross_year_failed = ? where id = ?", [sum(not c["passed"] for c in checks), later_id]
-    )
-
-
-CROSS_CHECK_COLUMNS = ("report_id", "rule", "passed", "detail", "column_key", "carried_over", "earlier_report_id",
-                       "earlier_carried_forward", "earlier_url")
-
-
-def _m010_compliance(db: sqlite_utils.Database) -> None:
-    """Publication compliance and regional figures. `sources.agencies`: the agencies a source
-    lists (JSON), expected to publish from the source's first archived year. `compliance`: each
-    expected (agency, year) judged against its 条例 art. 49 deadline, rewritten after every crawl
-    (archive/compliance.py decides; the table lets Datasette show it). A missing report is
-    alerted once: a unique index on (agency, year) of `missing` alerts. `report_figures`: the main
-    figures of each report, read out of its record JSON once (Archive.refresh_report_figures, after
-    every crawl: reading them from 100,000 records on every page view would take seconds);
-    `region_year_figures`: their totals and rates per region and year."""
-    if "agencies" not in db["sources"].columns_dict:
-        db["sources"].add_column("agencies", str)
-    db["compliance"].create(
-        {
-            "agency": str,
-            "year": int,
-            "source": str,
-            "region": str,
-            "kind": str,
-            "due": str,
-            "published": str,
-            "status": str,
-            "days_late": int,
-            "report_id": str,
-            "assessed_on": str,
-        },
-        pk=("agency", "year"),
-        if_not_exists=True,
-    )
-    for cols in (["status"], ["year"], ["source", "agency", "year"], ["region"], ["kind"]):
-        db["compliance"].create_index(cols, if_not_exists=True)
-    db.execute(
-        "create unique index if not exists alerts_missing_once on alerts (agency, year) where kind = 'missing'"
-    )
-    db["report_figures"].create(
-        {
-            "report_id": str,
-            "fingerprint": str,
-            "agency": str,
-            "year": int,
-            "region": str,
-            "new_requests": int,
-            "granted": int,
-            "denied": int,
-            "processed": int,
-            "reviews": int,
-            "lawsuits": int,
-            "reviews_corrected": int,
-            "lawsuits_corrected": int,
-        },
-        pk="report_id",
-        if_not_exists=True,
-    )
-    db["report_figures"].create_index(["region", "year"], if_not_exists=True)
-    db["report_figures"].create_index(["year"], if_not_exists=True)
-    db.execute(
-        """
-        create view if not exists region_year_figures as
-        with paired as (  -- a rate counts only the reports that give both of its numbers
-          select *,
-                 case when processed > 0 and granted is not null then granted end as granted_of_processed,
-                 case when processed > 0 and granted is not null then processed end as processed_with_granted,
-                 case when reviews + lawsuits > 0 then reviews_corrected + lawsuits_corrected end as corrected_of_cases,
-                 case when reviews + lawsuits > 0 and reviews_corrected + lawsuits_corrected is not null
-                      then reviews + lawsuits end as cases_with_corrected
-          from report_figures
-        )
-        select region, year, count(*) as reports,
-               sum(new_requests) as new_requests, sum(granted) as granted, sum(denied) as denied,
-               sum(processed) as processed, sum(reviews) as reviews, sum(lawsuits) as lawsuits,
-               sum(reviews_corrected + lawsuits_corrected) as corrected,
-               round(100.0 * sum(granted_of_processed) / sum(processed_with_granted), 1) as granted_pct,
-               round(100.0 * sum(corrected_of_cases) / sum(cases_with_corrected), 1) as corrected_pct,
-               sum(granted_of_processed) as granted_of_processed,
-               sum(processed_with_granted) as processed_with_granted,
-               sum(corrected_of_cases) as corrected_of_cases,
-               sum(cases_with_corrected) as cases_with_corrected
-        from paired
-        group by region, year
-        """
-    )
-
-
-def _m011_cluster(db: sqlite_utils.Database) -> None:
-    """Crawls from many machines (archive/cluster/): each run is one job of one source
-    (`runs.source`, `runs.job`); `stream_positions` holds the last stream entry the writer
-    committed, written in the same transaction as what the entry wrote (entries delivered again
-    after a crash are skipped, so nothing is stored twice); `stream_rejects` keeps an entry that
-    could not be applied, with why, instead of losing it."""
-    for column in ("source", "job"):
-        if column not in db["runs"].columns_dict:
-            db["runs"].add_column(column, str)
-    db["runs"].create_index(["job"], if_not_exists=True)
-    db["runs"].create_index(["source"], if_not_exists=True)
-    db["documents"].create_index(["source"], if_not_exists=True)
-    db["list_walks"].create_index(["source"], if_not_exists=True)
-    db["stream_positions"].create({"stream": str, "last_id": str, "updated_at": str}, pk="stream", if_not_exists=True)
-    db["stream_rejects"].create(
-        {"entry_id": str, "kind": str, "job": str, "source": str, "error": str, "meta": str, "rejected_at": str},
-        pk="entry_id",
-        if_not_exists=True,
-    )
-
-
-def _m012_compact(db: sqlite_utils.Database) -> None:
-    """An archive of 100,000 reports in ≤ 40 KB each, every page fast (archive/storage/compact.py).
-
-    - `request_cells` becomes a view unfolding each report's record JSON (the one copy of the
-      matrix), its labels from `request_rows` / `request_columns`; `request_totals` keeps one
-      narrow row per report of what charts and cross-agency queries add up. Cells an older
-      archive holds that its records do not say are kept in `request_cells_unmatched`.
-    - `report_versions` becomes a view over `report_versions_stored`, where the current
-      version's record is null (it is `reports.record`): one copy of each record JSON. Writes
-      through the view still work (INSTEAD OF triggers).
-    - `reports_fts` keeps its bigram split but no second copy of the text: external content, the
-      view `reports_fts_text` (the `bigram_text()` of reports' columns; open_db and the Datasette
-      plugin register the function), kept in step by Archive.upsert_report.
-    - Indexes for the facets of reports and for canned queries' orders."""
-    from .compact import TOTALS_COLUMNS, label_rows, totals_row
-
-    conn = db.conn
-    rows, columns = label_rows()
-    conn.execute("create table if not exists request_rows (row_key text primary key, row_label text, pos integer)")
-    conn.execute(
-        "create table if not exists request_columns (column_key text primary key, column_label text, pos integer)"
-    )
-    conn.executemany("insert or replace into request_rows values (?, ?, ?)", rows)
-    conn.executemany("insert or replace into request_columns values (?, ?, ?)", columns)
-    ints = ", ".join(f"{c} integer" for c in TOTALS_COLUMNS[3:])
-    conn.execute(
-        f"create table if not exists request_totals (report_id text primary key references reports(id),"
-        f" agency text, year integer, {ints})"
-    )
-    conn.execute("create index if not exists request_totals_year_agency on request_totals (year, agency)")
-    conn.execute("create index if not exists request_totals_agency_year on request_totals (agency, year)")
-    conn.executemany(
-        _insert_sql("insert or replace", "request_totals", TOTALS_COLUMNS),
-        (totals_row(report_id, json.loads(record))
-         for report_id, record in conn.execute("select id, record from reports where record is not null")),
-    )
-    cells = """
-        select r.id as report_id, rw.key as row_key, rl.row_label as row_label, cl.key as column_key,
-               cc.column_label as column_label, cl.value as value, r.agency as agency, r.year as year
-        from reports r
-        join json_each(r.record, '$.requests') rw
-        join json_each(rw.value) cl
-        left join request_rows rl on rl.row_key = rw.key
-        left join request_columns cc on cc.column_key = cl.key
-        """
-    if db["request_cells"].exists():  # (dropped, not renamed: a rename would rewrite the views that read it)
-        conn.execute(
-            "create table request_cells_unmatched as select report_id, row_key, row_label, column_key, column_label,"
-            f" value, agency, year from request_cells except select * from ({cells})"
-        )
-        conn.execute("drop table request_cells")
-    conn.execute(f"create view request_cells as {cells}")
-    # Cells read only from the record: the view ignores writes (the record is the matrix).
-    conn.execute("create trigger if not exists request_cells_insert instead of insert on request_cells begin select 1; end")
-    conn.execute("create trigger if not exists request_cells_delete instead of delete on request_cells begin select 1; end")
-
-    conn.execute(
-        "create table if not exists report_versions_stored (report_id text references reports(id),"
-        " version integer, captured_at text, fingerprint text, url text, capture_id integer, record text,"
-        " primary key (report_id, version))"
-    )
-    conn.execute(
-        "insert or replace into report_versions_stored select v.report_id, v.version, v.captured_at, v.fingerprint,"
-        " v.url, v.capture_id, v.record from report_versions v"
-    )
-    current = conn.execute(
-        "select v.report_id, v.version, v.record, r.record from report_versions_stored v"
-        " join reports r on r.id = v.report_id and r.version = v.version where v.record is not null"
-    ).fetchall()
-    conn.executemany(
-        "update report_versions_stored set record = null where report_id = ? and version = ?",
-        [(rid, version) for rid, version, stored, latest in current
-         if latest is not None and json.loads(stored) == json.loads(latest)],
-    )
-    conn.execute("drop table report_versions")
-    conn.execute(
-        """
-        create view report_versions as
-        select v.report_id as report_id, v.version as version, v.captured_at as captured_at,
-               v.fingerprint as fingerprint, v.url as url, v.capture_id as capture_id,
-               coalesce(v.record, (select r.record from reports r where r.id = v.report_id and r.version = v.version))
-                 as record
-        from report_versions_stored v
-        """
-    )
-    conn.execute(
-        "create trigger report_versions_insert instead of insert on report_versions begin"
-        " insert or replace into report_versions_stored values (new.report_id, new.version, new.captured_at,"
-        " new.fingerprint, new.url, new.capture_id, new.record); end"
-    )
-    conn.execute(
-        "create trigger report_versions_update instead of update on report_versions begin"
-        " update report_versions_stored set report_id = new.report_id, version = new.version,"
-        " captured_at = new.captured_at, fingerprint = new.fingerprint, url = new.url, capture_id = new.capture_id,"
-        " record = case when new.record is old.record then record else new.record end"
-        " where report_id = old.report_id and version = old.version; end"
-    )
-    conn.execute(
-        "create trigger report_versions_delete instead of delete on report_versions begin"
-        " delete from report_versions_stored where report_id = old.report_id and version = old.version; end"
-    )
-
-    conn.execute("drop table if exists reports_fts")
-    conn.execute(
-        "create view reports_fts_text as select rowid as report_rowid, bigram_text(title) as title,"
-        " bigram_text(agency) as agency, bigram_text(body_text) as body from reports"
-    )
-    conn.execute(
-        "create virtual table reports_fts using fts5(title, agency, body, tokenize='unicode61',"
-        " content='reports_fts_text', content_rowid='report_rowid')"
-    )
-    conn.execute("insert into reports_fts(reports_fts) values ('rebuild')")
-    for cols in (["region"], ["failed_checks"], ["removed"]):
-        db["reports"].create_index(cols, if_not_exists=True)
-    conn.execute("create index if not exists reports_agency_year_desc on reports (agency, year desc)")
-    conn.execute("create index if not exists reports_year_id on reports (year, id)")  # the reports page's order
-    # Looked up on every store of a new report (report_with_identity, vanished_twin): without
-    # these, each store scans every report and a batch slows as the archive grows.
-    conn.execute("create index if not exists reports_identity on reports (identity)")
-    conn.execute("create index if not exists reports_fingerprint on reports (fingerprint)")
-    # check_results keyed by (report_id, rule) without a rowid: one b-tree instead of a table and its index.
-    conn.execute(
-        "create table check_results_compact (report_id text references reports(id), rule text, passed integer,"
-        " detail text, primary key (report_id, rule)) without rowid"
-    )
-    conn.execute("insert into check_results_compact select report_id, rule, passed, detail from check_results")
-    conn.execute("drop table check_results")
-    conn.execute("alter table check_results_compact rename to check_results")
-    conn.execute("create index if not exists check_results_passed on check_results (passed)")  # failures first
-
-
-def _m013_page_images(db: sqlite_utils.Database) -> None:
-    """`page_images`: the images of a report page whose statistics tables are pictures, fetched
-    with it (spiders/page_images.py) and kept as part of its capture, in page order — a re-read
-    OCRs them again from here, without the web."""
-    db["page_images"].create(
-        {
-            "id": int,
-            "capture_id": int,
-            "position": int,
-            "url": str,
-            "content_type": str,
-            "size": int,
-            "raw_sha256": str,
-            "body_gzip": bytes,
-        },
-        pk="id",
-        foreign_keys=[("capture_id", "captures", "id")],
-        if_not_exists=True,
-    )
-    db["page_images"].create_index(["capture_id", "position"], unique=True, if_not_exists=True)
-
-
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _m001_initial,
-    _m002_search,
-    _m003_content_hash,
-    _m004_changes_view,
-    _m005_lose_nothing,
-    _m006_needs_review,
-    _m007_rereadings,
-    _m008_moves,
-    _m009_cross_checks,
-    _m010_compliance,
-    _m011_cluster,
-    _m012_compact,
-    _m013_page_images,
-]
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
@@ -710,11 +61,6 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
                 migration(db)
                 db["migrations"].insert({"version": number, "applied_at": now_iso()})
     return db
-
-
-def _insert_sql(verb: str, table: str, columns) -> str:
-    """`insert [or replace] into table (a, b) values (?, ?)` — names come from our own code only."""
-    return f"{verb} into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
 
 
 class Archive:
@@ -850,7 +196,7 @@ class Archive:
         with self.transaction() as conn:
             conn.execute("delete from compliance")
             if rows:
-                conn.executemany(_insert_sql("insert", "compliance", list(rows[0])), [list(r.values()) for r in rows])
+                conn.executemany(insert_sql("insert", "compliance", list(rows[0])), [list(r.values()) for r in rows])
 
     def refresh_report_figures(self) -> int:
         """Bring `report_figures` up to date with `reports`: rows of reports that are new, whose
@@ -892,7 +238,7 @@ class Archive:
 
     def insert_alert_once(self, row: dict[str, Any]) -> bool:
         """Insert an alert unless a unique index says it was raised before; True if inserted."""
-        cursor = self.db.conn.execute(_insert_sql("insert or ignore", "alerts", list(row)), list(row.values()))
+        cursor = self.db.conn.execute(insert_sql("insert or ignore", "alerts", list(row)), list(row.values()))
         return cursor.rowcount == 1
 
     # --- the cluster writer (archive/cluster/writer.py) ------------------------------------
@@ -937,7 +283,7 @@ class Archive:
         return [r[0] for r in self.db.conn.execute("select name from sources order by name")]
 
     def reject_entry(self, row: dict[str, Any]) -> None:
-        self.db.conn.execute(_insert_sql("insert or replace", "stream_rejects", list(row)), list(row.values()))
+        self.db.conn.execute(insert_sql("insert or replace", "stream_rejects", list(row)), list(row.values()))
 
     # (The writer's batch is one transaction with its stream position: sqlite-utils' insert_all,
     # upsert_all and update commit by themselves, so these three are written by hand.)
@@ -948,7 +294,7 @@ class Archive:
         row = {k: v for k, v in row.items() if k in columns}
         updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "name")
         self.db.conn.execute(
-            _insert_sql("insert", "sources", list(row)) + f" on conflict(name) do update set {updates}", list(row.values())
+            insert_sql("insert", "sources", list(row)) + f" on conflict(name) do update set {updates}", list(row.values())
         )
 
     def finish_job_run(self, run_id: int, status: str, stats: dict[str, Any], finished_at: str) -> None:
@@ -960,7 +306,7 @@ class Archive:
     def add_fetch_log_rows(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             cols = ["run_id", "url", "status", "bytes", "elapsed_ms", "fetched_at", "error"]
-            self.db.conn.executemany(_insert_sql("insert", "fetch_log", cols), [[r.get(c) for c in cols] for r in rows])
+            self.db.conn.executemany(insert_sql("insert", "fetch_log", cols), [[r.get(c) for c in cols] for r in rows])
 
     # --- fetch log -------------------------------------------------------------------
     def log_fetches(self, rows: list[dict[str, Any]]) -> None:
@@ -1114,7 +460,7 @@ class Archive:
             "missed": 0,  # it answered: crawls that could not fetch it start again from zero
             "missed_run": None,
         }
-        self.db.conn.execute(_insert_sql("insert or replace", "documents", list(doc)), list(doc.values()))
+        self.db.conn.execute(insert_sql("insert or replace", "documents", list(doc)), list(doc.values()))
         return Fetch(doc_id, url, status, headers, body, fetched_at, raw_hash(body, images), existing,
                      images=list(images or []))
 
@@ -1155,7 +501,7 @@ class Archive:
         )
         if fetch.images:
             self.db.conn.executemany(
-                _insert_sql("insert", "page_images",
+                insert_sql("insert", "page_images",
                             ("capture_id", "position", "url", "content_type", "size", "raw_sha256", "body_gzip")),
                 [(cursor.lastrowid, position, url, content_type, len(body), hashlib.sha256(body).hexdigest(),
                   gzip.compress(body, compresslevel=6))
@@ -1214,7 +560,7 @@ class Archive:
 
     def keep_copy(self, row: dict[str, Any]) -> None:
         """Another page of a report (report_copies), replaced when its content changes."""
-        self.db.conn.execute(_insert_sql("insert or replace", "report_copies", list(row)), list(row.values()))
+        self.db.conn.execute(insert_sql("insert or replace", "report_copies", list(row)), list(row.values()))
 
     def report_copies(self, report_id: str) -> list[dict[str, Any]]:
         """The copies of a report whose page still answers, most numbers first."""
@@ -1280,7 +626,7 @@ class Archive:
         cols = list(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
         conn.execute(
-            _insert_sql("insert", "reports", cols) + f" on conflict(id) do update set {updates}", list(row.values())
+            insert_sql("insert", "reports", cols) + f" on conflict(id) do update set {updates}", list(row.values())
         )
         text = (row.get("title"), row.get("agency"), row.get("body_text"))
         if before is not None:
@@ -1302,16 +648,16 @@ class Archive:
         """Replace a report's rows in request_totals / check_results (rows as tuples in column order)."""
         self.db.conn.execute(f"delete from {table} where report_id = ?", [report_id])
         if rows:
-            self.db.conn.executemany(_insert_sql("insert", table, columns), rows)
+            self.db.conn.executemany(insert_sql("insert", table, columns), rows)
 
     def insert_row(self, table: str, row: dict[str, Any]) -> int:
-        return self.db.conn.execute(_insert_sql("insert", table, list(row)), list(row.values())).lastrowid
+        return self.db.conn.execute(insert_sql("insert", table, list(row)), list(row.values())).lastrowid
 
     def insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
             cols = list(rows[0])
             self.db.conn.executemany(
-                _insert_sql("insert or replace", table, cols), [[r[c] for c in cols] for r in rows]
+                insert_sql("insert or replace", table, cols), [[r[c] for c in cols] for r in rows]
             )
 
     def keep_previous_version_record(self, report_id: str) -> None:
