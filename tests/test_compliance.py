@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FILES
-from webhook import Receiver
+from webhook import receiver
 
 from archive.cli import main
 from archive.compliance import assess_archive, due_date, is_government, latest_due_year, refresh
@@ -210,9 +210,9 @@ def test_the_command_lists_them_with_exactly_the_contract_keys(archive_path):
 
 def test_a_missing_report_is_alerted_once_delivered_and_listed(archive_path):
     archive = Archive(archive_path)
+    Receiver = receiver()  # noqa: N806 - a handler class
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    Receiver.received = []
     try:
         first = refresh(archive, TODAY)
         assert {(a.agency, a.year) for a in first.alerted} == ALERTED

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from portal import crawl, govreports, portal
-from webhook import Receiver
+from webhook import receiver
 
 from archive.demo.site import build_site
 
@@ -143,6 +143,7 @@ def test_delivery_once_and_retried_when_the_endpoint_is_down(tmp_path):
         assert down.returncode == 0, down.stderr[-2000:]
         pending = json.loads(govreports("alerts", "--db", str(db), "--format", "json").stdout)
         assert pending and all(a["delivery_state"] == "pending" for a in pending)
+        Receiver = receiver()  # noqa: N806 - a handler class
         server = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

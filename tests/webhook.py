@@ -4,14 +4,19 @@ import json
 from http.server import BaseHTTPRequestHandler
 
 
-class Receiver(BaseHTTPRequestHandler):
-    received: list = []
+def receiver() -> type[BaseHTTPRequestHandler]:
+    """A handler class with its own `received` list: one per test, so no test sees another's posts."""
 
-    def do_POST(self):  # noqa: N802 - http.server API
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
+    class Receiver(BaseHTTPRequestHandler):
+        received: list = []
 
-    def log_message(self, *args):
-        pass
+        def do_POST(self):  # noqa: N802 - http.server API
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            type(self).received.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    return Receiver
