@@ -33,6 +33,27 @@ from crawler.items import DocumentItem, GoneItem
 log = logging.getLogger(__name__)
 
 
+def tell_spider(spider, *, stale, fresh, validators, replayable, load, unsettled, link_context, complete_lists) -> None:
+    """What the archive knows that decides what to fetch — archived URLs by age, their
+    validators, pages replayed from their capture on a 304 (spiders/stored_pages.py), documents
+    whose reading never settled, how each was linked, and the lists walked to their end (none
+    after a run that did not finish: then every list is walked again). The local pipeline reads
+    it from the archive, a queue worker from the state the writer published."""
+    for name, values in (("known_urls", stale), ("fresh_urls", fresh), ("unsettled_urls", unsettled)):
+        if isinstance(getattr(spider, name, None), set):
+            getattr(spider, name).update(values)
+    for name, values in (("known_validators", validators), ("link_context", link_context)):
+        if isinstance(getattr(spider, name, None), dict):
+            getattr(spider, name).update(values)
+    stored = getattr(spider, "stored_pages", None)
+    if stored is not None:
+        stored.validators.update(replayable)
+        stored.load = load
+    walks = getattr(spider, "list_walks", None)
+    if walks is not None:
+        walks.previously_complete.update(complete_lists)
+
+
 class ArchivePipeline:
     """capture → parse (worker process) → store → version → alert, for every DocumentItem."""
 
@@ -100,27 +121,14 @@ class ArchivePipeline:
         self.archive.begin_batch()
 
     def _tell_spider(self, spider) -> None:
-        """What the archive knows that decides what to fetch: archived URLs by age, their
-        validators, documents whose reading never settled, and the lists walked to their end
-        (none after a run that did not finish: then every list is walked again)."""
         stale, fresh = self.archive.known_urls_by_age(self.recheck_after_hours)
-        if isinstance(getattr(spider, "known_urls", None), set):
-            spider.known_urls.update(stale)
-        if isinstance(getattr(spider, "fresh_urls", None), set):
-            spider.fresh_urls.update(fresh)
-        if isinstance(getattr(spider, "known_validators", None), dict):
-            spider.known_validators.update(self.archive.validators())
-        stored = getattr(spider, "stored_pages", None)
-        if stored is not None:  # pages that are not reports: a 304 is read from their last capture
-            stored.validators.update(self.archive.replayable_validators())
-            stored.load = self.archive.capture_body
-        if isinstance(getattr(spider, "unsettled_urls", None), set):
-            spider.unsettled_urls.update(self.archive.unsettled_urls())
-        if isinstance(getattr(spider, "link_context", None), dict):
-            spider.link_context.update(self.archive.link_context())
-        walks = getattr(spider, "list_walks", None)
-        if walks is not None and self.archive.last_run_finished(self.run_id):
-            walks.previously_complete.update(self.archive.complete_lists())
+        finished = self.archive.last_run_finished(self.run_id)
+        tell_spider(
+            spider, stale=stale, fresh=fresh, validators=self.archive.validators(),
+            replayable=self.archive.replayable_validators(), load=self.archive.capture_body,
+            unsettled=self.archive.unsettled_urls(), link_context=self.archive.link_context(),
+            complete_lists=self.archive.complete_lists() if finished else (),
+        )
 
     def spider_closed(self, spider, reason):
         if self.pool:

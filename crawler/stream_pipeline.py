@@ -30,6 +30,7 @@ from archive.ingest import parse_in_worker
 from archive.parse_pool import ParsePool
 from archive.storage.db import now_iso, split_by_age
 from crawler.items import DocumentItem, GoneItem
+from crawler.pipelines import tell_spider
 
 log = logging.getLogger(__name__)
 
@@ -116,21 +117,15 @@ class StreamPipeline:
         })
 
     def _tell_spider(self, spider, state) -> None:
-        """What ArchivePipeline._tell_spider tells it, from the published state."""
         stale, fresh = split_by_age(state.known, self.recheck_after_hours)
-        spider.known_urls.update(stale)
-        spider.fresh_urls.update(fresh)
-        spider.known_validators.update(state.validators)
-        spider.unsettled_urls.update(state.unsettled)
-        spider.link_context.update(state.link_context)
-        stored = getattr(spider, "stored_pages", None)
-        if stored is not None:  # unchanged list pages answer 304 and are replayed from Redis
-            stored.validators.update(state.replayable)
-            client, source = self.client, state.source
-            stored.load = lambda capture_id: load_page(client, source, capture_id)
-        if state.previous_finished:
-            spider.list_walks.previously_complete.update(state.complete_lists)
-        else:
+        client, source = self.client, state.source
+        tell_spider(
+            spider, stale=stale, fresh=fresh, validators=state.validators, replayable=state.replayable,
+            load=lambda capture_id: load_page(client, source, capture_id),  # replayed from Redis
+            unsettled=state.unsettled, link_context=state.link_context,
+            complete_lists=state.complete_lists if state.previous_finished else (),
+        )
+        if not state.previous_finished:
             self.stats.inc_value("govreports/interrupted_runs")
         self.raw_hashes = state.raw_hashes
 

@@ -110,13 +110,11 @@ def _read_document(data: bytes, url: str | None, content_type: str | None, image
 
         record["warnings"].extend(pdf.warnings)
         rows, text = pdf.rows, pdf.text
-        if rows:
-            alternate = lambda: rows_from_text(pdf.text)  # noqa: E731 - deferred: rarely needed
-        else:
+        alternate = lambda: rows_from_text(pdf.text)  # noqa: E731 - deferred: rarely needed
+        if not rows:
             # No ruled tables: rows from the words' positions or from the plain text, whichever
             # reading the report's own arithmetic agrees with more.
             rows = _best_rows([r for r in (pdf.positional, rows_from_text(text)) if r])
-            alternate = lambda: rows_from_text(pdf.text)  # noqa: E731
             flipped = lambda: rows_from_text(pdf.text, values_first=True)  # noqa: E731
         if pdf.ocr is not None:  # pages without usable text, read by OCR after the others
             ocr_rows = pdf.ocr.rows
