@@ -210,8 +210,11 @@ async def time_pages(path: Path) -> list[tuple[str, float, int]]:
     params = {"report_id": report_id, "agency": agency, "year": str(year), "q": "公开", "region": region or ""}
     pages = ["/", f"/{db}", f"/{db}/reports", f"/{db}/reports?_search=公开", f"/{db}/reports?_search=复议",
              f"/{db}/reports?_search=政府信息公开工作年度报告", f"/{db}/reports?year=2023&needs_review=1",
+             f"/{db}/reports?year=2023", f"/{db}/reports?" + urlencode({"region": region or "", "year": 2022}),
+             f"/{db}/reports?failed_checks__gt=0&year=2024",
              f"/{db}/reports?" + urlencode({"agency": agency}), f"/{db}/reports/{report_id}",
-             f"/{db}/request_cells", f"/{db}/report_versions", f"/{db}/check_results", f"/{db}/alerts"]
+             f"/{db}/request_cells", f"/{db}/report_versions", f"/{db}/check_results", f"/{db}/check_results?passed=0",
+             f"/{db}/cross_checks", f"/{db}/cross_checks?passed=0", f"/{db}/alerts"]
     queries = metadata["databases"][db].get("queries", {})
     for name, query in queries.items():
         wanted = query.get("params") or []

@@ -23,6 +23,7 @@ from archive.record.diff import diff_records
 from archive.record.model import applicant_columns, canonical_json, content_fingerprint, field_labels
 from archive.record.review import needs_review
 from archive.storage.db import MIGRATIONS, Archive, now_iso, open_db, stable_id
+from archive.storage.search import fts_query
 from archive.storage.versions import identity_of, search_text, store_batch, store_record
 
 RELEASE_METADATA = FILES / "release-m007-metadata.yml"
@@ -260,19 +261,45 @@ def test_a_version_after_the_upgrade_keeps_the_one_before(upgraded, tmp_path):
 
 
 def test_batch_store_writes_what_one_by_one_writes(tmp_path):
+    """A batch of new reports, a revision of one of them in the same batch, then a second batch
+    with a report already archived (unchanged), a revision and a new report: the batch path
+    writes every table as store_record does, one record at a time."""
     records = _records()
     one, many = Archive(tmp_path / "one.db"), Archive(tmp_path / "many.db")
-    items = [dict(record=r, body_text=t, document_id=stable_id(r["url"]), capture=lambda: None,
-                  captured_at="2025-02-01T00:00:00+00:00") for r, t in records]
-    for item in items:
-        store_record(one, **copy.deepcopy(item))
-    outcomes = store_batch(many, [copy.deepcopy(item) for item in items])
-    assert [o.kind for o in outcomes] == ["new"] * len(records)
-    for table in ("reports", "request_cells", "request_totals", "check_results", "report_versions"):
+
+    def item(record, text, when):
+        return dict(record=record, body_text=text, document_id=stable_id(record["url"]), capture=lambda: None,
+                    captured_at=when)
+
+    revised = copy.deepcopy(records[1][0])
+    revised["requests"]["granted"]["total"] = (revised["requests"]["granted"]["total"] or 0) + 5
+    first = [item(r, t, "2025-02-01T00:00:00+00:00") for r, t in records[:4]]
+    first.append(item(revised, records[1][1] + "更正。", "2025-02-01T00:00:00+00:00"))
+    again = copy.deepcopy(records[2][0])
+    again["requests"]["denied_state_secret"]["total"] = 3
+    second = [item(records[0][0], records[0][1], "2025-03-01T00:00:00+00:00"),
+              item(again, records[2][1], "2025-03-01T00:00:00+00:00"),
+              *(item(r, t, "2025-03-01T00:00:00+00:00") for r, t in records[4:])]
+    kinds = []
+    for batch in (first, second):
+        for one_item in batch:
+            store_record(one, **copy.deepcopy(one_item))
+        kinds.append([o.kind for o in store_batch(many, [copy.deepcopy(i) for i in batch])])
+    assert kinds == [["new"] * 4 + ["revised"], ["unchanged", "revised", "new", "new"]]
+    for table in ("reports", "request_cells", "request_totals", "check_results", "report_versions", "changes",
+                  "cross_checks"):
         query = f"select * from {table}"
         a = sorted(one.db.execute(query).fetchall(), key=repr)
         b = sorted(many.db.execute(query).fetchall(), key=repr)
         assert a == b and a, table
+    assert many.db.execute("select count(*) from cross_checks").fetchone()[0] > 0  # 甲 2023→2024, 乙 2023→2024
+    for query in ("公开", "政府信息公开", "更正", "甲市"):
+        match = fts_query(query)
+        found = [sorted(r for (r,) in archive.db.execute(
+            "select r.id from reports_fts f join reports r on r.rowid = f.rowid where reports_fts match ?", [match]))
+            for archive in (one, many)]
+        assert found[0] == found[1] and found[0], query
+    assert many.db.execute("insert into reports_fts(reports_fts) values ('integrity-check')").fetchall() == []
 
 
 def test_datasette_serves_the_upgraded_archive(upgraded):

@@ -27,15 +27,32 @@ def write_cross_checks(conn: sqlite3.Connection, report_id: str, *, both_ways: b
             _write_chain(conn, after[0], report_id)
 
 
-def _write_chain(conn: sqlite3.Connection, later_id: str, earlier_id: str | None) -> None:
+def write_new_chains(conn: sqlite3.Connection, report_ids: list[str], records: dict[str, dict[str, Any]]) -> None:
+    """The chains of reports just inserted (they have no cross checks yet): each against the
+    agency's report on the year before, and the agency's report on the year after against it.
+    `records` holds the new reports' records; others are read from `reports`."""
+    conn.execute("create temp table if not exists new_report_ids (id text primary key)")
+    conn.execute("delete from temp.new_report_ids")
+    conn.executemany("insert or ignore into temp.new_report_ids values (?)", [(i,) for i in report_ids])
+    pairs = conn.execute(
+        "select l.id, e.id from temp.new_report_ids n join reports l on l.id = n.id"
+        " join reports e on e.agency = l.agency and e.year = l.year - 1"
+        " union select l.id, e.id from temp.new_report_ids n join reports e on e.id = n.id"
+        " join reports l on l.agency = e.agency and l.year = e.year + 1"
+    ).fetchall()
+    for later_id, earlier_id in pairs:
+        _write_chain(conn, later_id, earlier_id, records)
+
+
+def _write_chain(conn: sqlite3.Connection, later_id: str, earlier_id: str | None,
+                 records: dict[str, dict[str, Any]] | None = None) -> None:
     from ..record.checks import cross_year_checks
 
     checks: list[dict[str, Any]] = []
-    later = conn.execute("select record from reports where id = ?", [later_id]).fetchone()
-    earlier = earlier_id and conn.execute("select record, url from reports where id = ?", [earlier_id]).fetchone()
-    if later and later[0] and earlier and earlier[0]:
-        later_record, earlier_record = json.loads(later[0]), json.loads(earlier[0])
-        checks = cross_year_checks(later_record, earlier_record, earlier[1])
+    later_record = _record(conn, later_id, records)
+    earlier_record = _record(conn, earlier_id, records) if earlier_id else None
+    if later_record and earlier_record:
+        checks = cross_year_checks(later_record, earlier_record, earlier_record.get("url"))
     conn.execute("delete from cross_checks where report_id = ?", [later_id])
     rows = []
     for check in checks:
@@ -43,7 +60,7 @@ def _write_chain(conn: sqlite3.Connection, later_id: str, earlier_id: str | None
         rows.append((
             later_id, check["rule"], int(check["passed"]), check["detail"], column,
             later_record["requests"]["carried_over"][column], earlier_id,
-            earlier_record["requests"]["carried_forward"][column], earlier[1],
+            earlier_record["requests"]["carried_forward"][column], earlier_record.get("url"),
         ))
     conn.executemany(
         f"insert into cross_checks ({', '.join(CROSS_CHECK_COLUMNS)}) values ({', '.join('?' * len(CROSS_CHECK_COLUMNS))})", rows
@@ -55,3 +72,11 @@ def _write_chain(conn: sqlite3.Connection, later_id: str, earlier_id: str | None
 
 CROSS_CHECK_COLUMNS = ("report_id", "rule", "passed", "detail", "column_key", "carried_over", "earlier_report_id",
                        "earlier_carried_forward", "earlier_url")
+
+
+def _record(conn: sqlite3.Connection, report_id: str, records: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None:
+    """A report's current record, from `records` when it is there."""
+    if records and report_id in records:
+        return records[report_id]
+    row = conn.execute("select record from reports where id = ?", [report_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else None

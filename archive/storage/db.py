@@ -21,7 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from ..record.model import canonical_json
-from .cross_checks import write_cross_checks
+from .cross_checks import write_cross_checks, write_new_chains
 from .migrations import MIGRATIONS, insert_sql
 from .search import index_text
 
@@ -56,11 +56,30 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     done = {row["version"] for row in db["migrations"].rows}
     for number, migration in enumerate(MIGRATIONS, start=1):
         if number not in done:
-            with conn:
-                conn.execute("BEGIN")
-                migration(db)
-                db["migrations"].insert({"version": number, "applied_at": now_iso()})
+            _migrate(db, number, migration)
     return db
+
+
+def _migrate(db: sqlite_utils.Database, number: int, migration: Callable[[sqlite_utils.Database], None]) -> None:
+    """Apply one migration in its own transaction. One that rebuilds a table (`rebuilds_tables`)
+    runs with foreign keys off and the legacy rename (views that name the table are left as
+    written), then must leave no foreign key broken — SQLite's procedure for reshaping a table."""
+    conn = db.conn
+    rebuilds = getattr(migration, "rebuilds_tables", False)
+    if rebuilds:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("PRAGMA legacy_alter_table=ON")
+    try:
+        with conn:
+            conn.execute("BEGIN")
+            migration(db)
+            if rebuilds and conn.execute("PRAGMA foreign_key_check").fetchone():
+                raise sqlite3.IntegrityError(f"migration {number} left a foreign key broken")
+            db["migrations"].insert({"version": number, "applied_at": now_iso()})
+    finally:
+        if rebuilds:
+            conn.execute("PRAGMA legacy_alter_table=OFF")
+            conn.execute("PRAGMA foreign_keys=ON")
 
 
 class Archive:
@@ -716,6 +735,69 @@ class Archive:
         """A report was stored, revised or re-read: its chain with the agency's reports on the
         years before and after is compared again (cross_checks)."""
         write_cross_checks(self.db.conn, report_id)
+
+    def refresh_cross_checks_of(self, report_ids: list[str], records: dict[str, dict[str, Any]]) -> None:
+        """Reports just added by a batch: their chains with the years before and after, at once
+        (`records` holds their records, so none is read back)."""
+        write_new_chains(self.db.conn, report_ids, records)
+
+    # --- the batch path (versions.store_batch): one statement per table for many reports --
+    @contextmanager
+    def bulk_cache(self, mebibytes: int = 256) -> Iterator[None]:
+        """A larger page cache while a batch writes: inserts by hashed id land all over each
+        index, and at 100,000 reports the default 2 MB cache rereads a page for most of them."""
+        conn = self.db.conn
+        before = conn.execute("pragma cache_size").fetchone()[0]
+        conn.execute(f"pragma cache_size = {-1024 * mebibytes}")
+        try:
+            yield
+        finally:
+            conn.execute(f"pragma cache_size = {before}")
+
+    def known_reports(self, ids: list[str], identities: list[str]) -> set[str]:
+        """Which of these report ids and identities the archive already holds."""
+        found: set[str] = set()
+        for column, values in (("id", ids), ("identity", identities)):
+            for start in range(0, len(values), 500):
+                chunk = values[start:start + 500]
+                sql = f"select {column} from reports where {column} in ({', '.join('?' * len(chunk))})"
+                found.update(value for (value,) in self.db.conn.execute(sql, chunk))
+        return found
+
+    def vanished_fingerprints(self, fingerprints: set[str]) -> set[str]:
+        """Which of these fingerprints a report whose page vanished has (see vanished_twin)."""
+        values, found = sorted(fingerprints), set()
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            found.update(fp for (fp,) in self.db.conn.execute(
+                "select r.fingerprint from reports r join documents d on d.url = r.url"
+                f" where r.fingerprint in ({', '.join('?' * len(chunk))})"
+                " and (coalesce(d.missed, 0) > 0 or coalesce(d.gone, 0) = 1)", chunk))
+        return found
+
+    def insert_new_reports(self, rows: list[dict[str, Any]], searches: list[dict[str, str]], *,
+                           versions: list[dict[str, Any]], totals: list[tuple], checks: list[tuple],
+                           links: list[tuple[str, str]]) -> None:
+        """Reports the archive does not hold yet, with their first version, totals, check rows,
+        full-text entries and documents' links. Their rowids are given, so the full-text
+        entries are written in the same pass."""
+        from .compact import TOTALS_COLUMNS
+
+        conn = self.db.conn
+        first = conn.execute("select coalesce(max(rowid), 0) + 1 from reports").fetchone()[0]
+        cols = ["rowid", *rows[0], "cross_year_failed"]
+        conn.executemany(insert_sql("insert", "reports", cols),
+                         [[first + i, *row.values(), 0] for i, row in enumerate(rows)])
+        conn.executemany(
+            "insert into reports_fts(rowid, title, agency, body) values (?, ?, ?, ?)",
+            [(first + i, s.get("title", ""), s.get("agency", ""), s.get("body", "")) for i, s in enumerate(searches)],
+        )
+        # In key order: each b-tree page is visited once, however the ids fall.
+        self.insert_rows("report_versions_stored", sorted(versions, key=lambda v: (v["report_id"], v["version"])))
+        conn.executemany(insert_sql("insert", "request_totals", TOTALS_COLUMNS), sorted(totals))
+        conn.executemany(insert_sql("insert", "check_results", ("report_id", "rule", "passed", "detail")),
+                         sorted(checks, key=lambda c: c[:2]))
+        conn.executemany("update documents set report_id = ? where id = ?", links)
 
     def cross_checks(self) -> dict[str, list[dict[str, Any]]]:
         """report id → its cross-year checks ({"rule", "passed", "detail"}), for export."""

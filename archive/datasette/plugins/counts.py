@@ -13,13 +13,21 @@ Tables marked ``light_search: true`` (reports) get the same on a full-text searc
 default facets either: a common word (公开) matches every report, and each facet would look
 up 100,000 report rows again. The search lists its matches at once; a facet asked for by
 name (``_facet=year``) is still computed, within facet_time_limit_ms.
+
+The database page counts every table, and its time limit cannot stop a ``count(*)``: SQLite
+counts a b-tree in one step of its program, which the limit never interrupts (at 100,000
+reports, 0.3 s for the full-text index's data, 0.2 s for check_results). Tables marked
+``nocount`` and full-text search's own tables are listed there without a count, as a count
+that ran out of time is.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from urllib.parse import parse_qsl, unquote, urlencode
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 
 _FORMATS = (".json", ".csv")
 
@@ -59,3 +67,31 @@ def asgi_wrapper(datasette):
         return counted
 
     return wrap
+
+
+_FTS_PARTS = ("_data", "_idx", "_docsize", "_config", "_content")
+
+
+@hookimpl
+def startup(datasette):
+    """Each database counts its tables for the database page without the uncountable ones."""
+    for name, database in datasette.databases.items():
+        if not database.is_mutable:
+            continue  # an immutable database counts once and keeps the counts
+
+        async def table_counts(limit=10, database=database, name=name):
+            names = await database.table_names()
+            fts = {t for t in names if any(t == f + part for f in names for part in _FTS_PARTS)}
+            counts = {}
+            for table in names:
+                if table in fts or datasette.table_metadata(name, table).get("nocount"):
+                    counts[table] = None
+                    continue
+                try:
+                    counts[table] = (await database.execute(f"select count(*) from [{table}]",
+                                                            custom_time_limit=limit)).rows[0][0]
+                except (QueryInterrupted, sqlite3.DatabaseError):  # as Datasette's own count: unknown
+                    counts[table] = None
+            return counts
+
+        database.table_counts = table_counts
