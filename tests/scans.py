@@ -1,7 +1,7 @@
 """Scanned reports for the OCR tests, drawn here (no binary copies of anyone's documents).
 
 `scan_image(numbers)` draws a report's title and its section 三 and 四 tables in the national
-format's layout with the numbers given (tests/files/fixture_numbers.py), on an A4 page at
+format's layout (`scan_pages` a whole report: section 一 in words and section 二 on a first page) with the numbers given (tests/files/fixture_numbers.py), on an A4 page at
 150 dpi in WenQuanYi Zen Hei (fonts-wqy-zenhei), then degrades it as a scanner does: a slight
 turn, blur, noise and JPEG compression. `smudge` names record keys whose cells are scribbled
 over (unreadable). `as_pdf` wraps images in an image-only PDF. Deterministic for given inputs.
@@ -72,11 +72,32 @@ def _centred(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], text: st
     draw.rectangle(box, outline=0, width=1)
 
 
-def scan_image(numbers: dict[str, Any], title: str, smudge: tuple[str, ...] = (), seed: int = 1,
-               angle: float = 0.4) -> Image.Image:
+def scan_pages(numbers: dict[str, Any], title: str, prose: str, smudge: tuple[str, ...] = (), seed: int = 1,
+               angle: float = 0.4) -> list[Image.Image]:
+    """A whole report on two scanned pages: the title, section 一 in words (`prose`) and section
+    二's tables on the first; sections 三 and 四 on the second."""
     page = Image.new("L", PAGE, 255)
     draw = ImageDraw.Draw(page)
     draw.text((PAGE[0] / 2, 70), title, font=_font(30), fill=0, anchor="mm")
+    draw.text((LEFT, 120), "一、总体情况", font=_font(22), fill=0)
+    y, per_line = 160, (PAGE[0] - 2 * LEFT) // 21
+    for start in range(0, len(prose), per_line):
+        draw.text((LEFT, y), prose[start:start + per_line], font=_font(20), fill=0)
+        y += 34
+    draw.text((LEFT, y + 16), "二、主动公开政府信息情况", font=_font(22), fill=0)
+    _, cells = draw_section_2(draw, numbers, y + 56)
+    _smudge(draw, cells, tuple(k for k in smudge if k in cells), seed)
+    return [degrade(page, seed, angle), scan_image(numbers, None, tuple(k for k in smudge if k not in cells), seed + 1,
+                                                   angle)]
+
+
+def scan_image(numbers: dict[str, Any], title: str | None, smudge: tuple[str, ...] = (), seed: int = 1,
+               angle: float = 0.4) -> Image.Image:
+    """One scanned page: the title (unless None) and the section 三 and 四 tables."""
+    page = Image.new("L", PAGE, 255)
+    draw = ImageDraw.Draw(page)
+    if title:
+        draw.text((PAGE[0] / 2, 70), title, font=_font(30), fill=0, anchor="mm")
     draw.text((LEFT, 120), "三、收到和处理政府信息公开申请情况", font=_font(22), fill=0)
     y, cells = draw_section_3(draw, numbers, 160)
     y += 30

@@ -23,7 +23,7 @@ from archive.record.diff import diff_records
 from archive.record.model import applicant_columns, canonical_json, content_fingerprint, field_labels
 from archive.record.review import needs_review
 from archive.storage.db import MIGRATIONS, Archive, now_iso, open_db, stable_id
-from archive.storage.search import fts_query
+from archive.storage.search import excerpt, fts_query
 from archive.storage.versions import identity_of, search_text, store_batch, store_record
 
 RELEASE_METADATA = FILES / "release-m007-metadata.yml"
@@ -162,7 +162,7 @@ def _snapshot(path, report_ids):
         "changes": sorted(conn.execute("select * from version_changes").fetchall(), key=repr),
         "search": {
             q: conn.execute(
-                "select r.id, snippet(reports_fts, 2, '【', '】', '…', 12) from reports_fts"
+                "select r.id from reports_fts"
                 " join reports r on r.rowid = reports_fts.rowid where reports_fts match bigram_query(?) order by r.id",
                 [q]).fetchall()
             for q in ("公开", "复议", "政府信息公开", "甲市", "行政诉讼案件")
@@ -203,8 +203,16 @@ def test_upgrade_keeps_every_record_version_cell_check_and_change(upgraded):
 
 
 def test_upgrade_keeps_full_text_search_and_its_snippets(upgraded):
+    """The same reports match every search after the upgrade; snippets now come from the text."""
     before, after = upgraded["before"], upgraded["after"]
     assert after["search"] == before["search"]
+    conn = upgraded["conn"]
+    conn.create_function("excerpt", 2, excerpt)
+    assert after["search"]["复议"]
+    for (report_id,) in after["search"]["复议"]:
+        text, snippet = conn.execute("select body_text, excerpt(body_text, '复议') from reports where id = ?",
+                                     [report_id]).fetchone()
+        assert "【复议】" in snippet and snippet.strip("…").replace("【", "").replace("】", "") in " ".join(text.split())
     assert len(after["search"]["公开"]) == 6 and [r[0] for r in after["search"]["甲市"]] == sorted(upgraded["ids"][:2])
     content = upgraded["conn"].execute(
         "select count(*) from sqlite_master where name = 'reports_fts_content'").fetchone()[0]

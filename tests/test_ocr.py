@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "files"))
 from fixture_numbers import lookup, report_numbers  # noqa: E402
-from scans import as_pdf, as_png, scan_image, table_image  # noqa: E402
+from scans import as_pdf, as_png, scan_image, scan_pages, table_image  # noqa: E402
 
 from archive.parsing import ParseError, parse  # noqa: E402
 from archive.parsing.detect import DocumentKind, sniff  # noqa: E402
@@ -51,6 +51,30 @@ def test_a_scanned_pdf_is_read_and_never_wrong(scanned):
 def test_a_smudged_cell_is_null_not_guessed(scanned):
     _, record = scanned
     assert numbers_of(record)[SMUDGED] is None
+
+
+def test_section_2_stands_where_the_report_states_it_in_words():
+    """Section 二 has no arithmetic: a number of it read by OCR stands only when the report's text
+    states the same figure (another print of it, read alike); one the text does not state, or
+    states otherwise, stays null with a warning."""
+    numbers = report_numbers(5, 7.5)
+    active = numbers["active_disclosure"]
+    said = {"normative_documents_issued": active["normative_documents_issued"],
+            "penalty_decisions": active["penalty_decisions"]}
+    misquoted = active["licensing_decisions"] + 3  # the text says otherwise than the table
+    prose = (f"本年度，本机关认真贯彻落实政府信息公开条例，制发行政规范性文件{said['normative_documents_issued']}件，"
+             f"作出行政许可决定{misquoted}件，作出行政处罚决定{said['penalty_decisions']}件。"
+             f"全年共收到政府信息公开申请{numbers['requests']['new_requests']['total']}件。")
+    record = parse(as_pdf(scan_pages(numbers, TITLE, prose)))
+    got = numbers_of(record)
+    assert _wrong(record, numbers) == {}
+    for key, value in said.items():
+        assert got[f"active_disclosure.{key}"] == value, key
+        assert f"active_disclosure.{key}" in record["reading"]["rules"]["ocr"]
+    assert got["active_disclosure.licensing_decisions"] is None  # stated otherwise: not confirmed
+    assert got["active_disclosure.regulations_issued"] is None  # not stated at all
+    assert any("confirmed by the report's own words" in w for w in record["warnings"])
+    assert any("section 二" in w and "licensing_decisions" in w for w in record["warnings"])
 
 
 def test_an_image_document_is_read(tmp_path):

@@ -8,7 +8,7 @@ from conftest import FILES
 from archive.ingest import ParseResult, store_parsed
 from archive.parsing import parse_document
 from archive.storage.db import Archive
-from archive.storage.search import fts_query, index_text
+from archive.storage.search import excerpt, fts_query, index_text
 
 
 def _ingest(archive, name, url, record=None, text=None, at="2025-02-01T00:00:00+00:00"):
@@ -95,6 +95,16 @@ def test_chinese_search_finds_two_character_words(tmp_path):
 
 def test_index_text_splits_han_runs_into_bigrams():
     assert index_text("政府信息公开 2024年") == "政府 府信 信息 息公 公开 2024 年"
+    # each term once, in the order it first appears (the index keeps no positions)
+    assert index_text("公开公开，信息公开 Open open") == "公开 开公 信息 息公 open"
+
+
+def test_a_snippet_shows_the_words_found_in_the_reports_own_text():
+    text = "一、总体情况\n本机关全年收到政府信息公开申请12件，被申请行政复议1件。"
+    assert excerpt(text, "政府信息公开", around=4) == "…全年收到【政府信息公开】申请12…"
+    assert excerpt(text, "行政复议 决定书", around=3) == "…被申请【行政复议】1件。"  # the first word found
+    assert excerpt(text, "复议机关", around=2) == "…行政【复议】1件…"  # else the first bigram found
+    assert excerpt(text, "量子", around=5) == "一、总体情况 本机关…"  # nothing found: the text's start
 
 
 def test_needs_review_is_a_column_and_not_a_new_version(tmp_path):

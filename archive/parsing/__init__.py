@@ -240,7 +240,7 @@ def _confirm_ocr(record: dict[str, Any], rows: list[Row], ocr_rows: list[Row], a
         merge_missing(without, interpret(alternate()))
     _fill_numbers(trial, without)
     keys = {p for p in expected_paths(record) if get_path(record, p) is not None and get_path(trial, p) is None}
-    confirm(record, keys, placed)
+    confirm(record, keys, placed, stated_figures(record["sections"], record["year"]))
 
 
 def _best_rows(options: list[list[Row]]) -> list[Row]:

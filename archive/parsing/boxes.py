@@ -6,7 +6,8 @@ boxes scattered over the page, a little turned when the page was scanned askew. 
 1. the page's skew is measured from the boxes' own top edges and undone;
 2. boxes are clustered into printed lines by their vertical centres;
 3. the column headers (自然人 … 总计, 结果维持 … 总计, 本年制发件数 …) give the columns' positions, and
-   each number of a line below them goes to the column it stands under; a column with no
+   each number of a line below them goes to the column it stands under (a header of fewer
+   than three columns — section 二's 本年处理决定数量 — starts a table read in order); a column with no
    number under it is a cell not read (placeholder ILLEGIBLE, left null), never a blank 0.
    Header words OCR missed or ran together leave gaps in a regular grid: a gap of k spacings
    is k − 1 columns, and a number one spacing right of the last column (总计, often printed
@@ -129,10 +130,14 @@ def rows_from_boxes(boxes: list[Box]) -> list[Row]:
         if not values:
             if i in owner:
                 continue  # a wrapped label: taken by its row
-            # header words since the last line of numbers: three or more set the columns
-            header += [b for b in labels if _HEADER.match(b.text.replace(" ", ""))]
+            # header words since the last line of numbers: three or more set the columns; fewer
+            # start a table of one or two columns (section 二's 本年处理决定数量), read in order
+            named = [b for b in labels if _HEADER.match(b.text.replace(" ", ""))]
+            header += named
             if len(header) >= 3:
                 columns = _grid(sorted(b.x for b in header))
+            elif named:
+                columns = []
             rows.append(Row([b.text for b in labels]))
             continue
         header = []

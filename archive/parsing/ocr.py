@@ -14,11 +14,12 @@ only where every check of the format's arithmetic it takes part in (record/check
 and at least one does; the others go back to null, with a warning, and the record needs review.
 Every OCR cell that stands is noted as rule "ocr" in the reading summary (record/review.py).
 
-Section 二 (主动公开: rules, documents, licensing, penalties, fees) is never confirmed: the format
-gives its numbers no arithmetic, and the other candidate — a high score plus the same digits read
-again from a second rendering — was rejected: a second rendering of the same pixels by the same
-engine repeats the same slip (a 9 read as 6 scored 0.997), so agreement proves little. Those
-numbers stay null with a warning that shows what OCR read, and the record needs review.
+Section 二 (主动公开: rules, documents, licensing, penalties, fees) has no arithmetic. A second
+rendering of the same pixels is no confirmation — the same engine repeats the same slip (a 9
+read as 6 scored 0.997). What does confirm a number is the report printing it twice: section 一
+often states 制发规范性文件3件 or 收到申请12件 in words, in other pixels. A number the text states
+alike stands (prose.py reads those sentences; a warning lists the numbers kept so); the rest of
+section 二 stays null with a warning that shows what OCR read, and the record needs review.
 
 A cell OCR could not read (smudged, under the confidence floor) is null on its own: the other
 cells of its row keep their columns (boxes.py) and stand by the checks that still run. Where the
@@ -335,9 +336,11 @@ def read_page_images(images: list[bytes]) -> OcrReading:
 # --- the arithmetic confirms -----------------------------------------------------------------
 
 
-def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str]) -> None:
+def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str], stated: Iterable[Any] = ()) -> None:
     """Keep each number read by OCR (`keys`) only where a check of the format's arithmetic it
-    takes part in passes, and no check it takes part in fails unexplained. A failing check is
+    takes part in passes, or the report's own words state it (`stated`: prose.py's figures of
+    section 一 — the same number printed a second time, in another place, read alike from
+    both), and no check it takes part in fails unexplained. A failing check is
     explained by a cell of it that no check confirms (the one slip: in a matrix, a misread cell
     fails both its row and its column, and every other cell of that row or column is confirmed
     by its own column or row); a failing check with no such cell drops every OCR cell of it.
@@ -358,7 +361,15 @@ def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str]) -> N
                 passing[path] = passing.get(path, 0) + 1
         else:
             failing.append(paths)
+    said = _said_alike(record, standing, stated)
+    for key in said:
+        passing[key] = passing.get(key, 0) + 1
     # No check confirms it (none runs, or every one fails): the cell is the suspect.
+    suspects = {k for k in standing if not passing.get(k)}
+    # …unless a slip two failing sums pin down shows that the rest of both sums is right.
+    for cells in _pinned_slips(record, suspects).values():
+        for path in cells:
+            passing[path] = passing.get(path, 0) + 1
     suspects = {k for k in standing if not passing.get(k)}
     # A failing check none of whose cells is a suspect: two slips that cancel out elsewhere, say —
     # which of its cells is wrong is unknown, so none of its OCR cells stands.
@@ -372,11 +383,18 @@ def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str]) -> N
     record["checks"] = run_checks(record)
     for key in standing:
         placed[key] = OCR
+    kept_by_words = sorted(k for k in said if k in standing)
+    if kept_by_words:
+        record["warnings"].append(
+            f"OCR: {len(kept_by_words)} numbers confirmed by the report's own words (the same figure stated in its "
+            f"text): {', '.join(kept_by_words)}"
+        )
     unconfirmable = {k: v for k, v in dropped.items() if k.startswith(_NO_ARITHMETIC)}
     if unconfirmable:
         record["warnings"].append(
-            f"OCR: section 二 (主动公开) has no arithmetic to confirm a number, and OCR's confidence does not "
-            f"prove one: {len(unconfirmable)} numbers left null: {_shown(unconfirmable)}"
+            f"OCR: section 二 (主动公开) has no arithmetic to confirm a number, OCR's confidence does not prove "
+            f"one, and the report's text does not state it: {len(unconfirmable)} numbers left null: "
+            f"{_shown(unconfirmable)}"
         )
     unconfirmed = {k: v for k, v in dropped.items() if k not in unconfirmable}
     if unconfirmed:
@@ -393,6 +411,21 @@ def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str]) -> N
         )
 
 
+def _said_alike(record: dict[str, Any], keys: set[str], stated: Iterable[Any]) -> set[str]:
+    """The keys among `keys` whose value every statement of the report's text agrees with (at
+    least one statement; a key the text states differently anywhere is not among them)."""
+    from ..record.model import get_path
+
+    by_key: dict[str, list[Any]] = {}
+    for statement in stated:
+        if statement.key in keys:
+            by_key.setdefault(statement.key, []).append(statement)
+    return {
+        key for key, statements in by_key.items()
+        if all(abs(s.value - get_path(record, key)) <= s.tolerance + 1e-9 for s in statements)
+    }
+
+
 # Keys whose numbers the format gives no arithmetic for (section 二, in both formats).
 _NO_ARITHMETIC = ("active_disclosure.", "legacy_active_disclosure.")
 
@@ -406,14 +439,24 @@ def implied(record: dict[str, Any]) -> dict[str, tuple[int, int]]:
     """Null cells that one of the format's sums determines — the only unknown of a row total,
     a column sum, the 一 + 二 = 三 + 四 balance or a section 四 group — as {key: (value, checks
     that give it)}; a cell two sums give differently, or a value that is no count, is left out."""
+    found: dict[str, list[float]] = {}
+    for _, paths, unknown, value in _sums(record):
+        found.setdefault(paths[unknown], []).append(value)
+    return {
+        k: (int(v[0]), len(v)) for k, v in found.items()
+        if len(set(v)) == 1 and v[0] >= 0 and float(v[0]).is_integer()
+    }
+
+
+def _sums(record: dict[str, Any]) -> Iterator[tuple[str, list[str], int, float]]:
+    """Each of the format's sums with exactly one unknown cell: (rule, its cells, the unknown's
+    index, the value the sum gives it)."""
     from ..record.checks import check_paths
     from ..record.model import REVIEW_GROUPS, applicant_columns, get_path
 
     rules = [f"requests.{kind}.{col}" for kind in ("balance", "results_sum") for col in applicant_columns()]
     rules += [f"requests.row_total.{row}" for row in record["requests"]]
     rules += [f"review_litigation.{group}.total" for group in REVIEW_GROUPS]
-    found: dict[str, set[float]] = {}
-    counts: dict[str, int] = {}
     for rule in rules:
         paths = check_paths(rule, record)
         signs = [1, 1, -1, -1] if ".balance." in rule else [1] * (len(paths) - 1) + [-1]
@@ -422,13 +465,30 @@ def implied(record: dict[str, Any]) -> dict[str, tuple[int, int]]:
         if len(unknown) != 1 or not all(isinstance(v, (int, float)) for v in values if v is not None):
             continue
         i = unknown[0]
-        value = -sum(s * v for s, v in zip(signs, values) if v is not None) / signs[i]
-        found.setdefault(paths[i], set()).add(value)
-        counts[paths[i]] = counts.get(paths[i], 0) + 1
-    return {
-        k: (int(next(iter(v))), counts[k]) for k, v in found.items()
-        if len(v) == 1 and next(iter(v)) >= 0 and float(next(iter(v))).is_integer()
-    }
+        yield rule, paths, i, -sum(s * v for s, v in zip(signs, values) if v is not None) / signs[i]
+
+
+def _pinned_slips(record: dict[str, Any], suspects: set[str]) -> dict[str, set[str]]:
+    """A misread cell that two failing sums (its row and its column, say) each point at: set
+    aside, each of them gives it the same value, other than OCR's. Then the other cells of both
+    sums are right — an error among them would make the two disagree — and are confirmed by
+    it. {suspect: the cells its sums confirm}."""
+    import copy
+
+    from ..record.model import get_path
+
+    confirmed: dict[str, set[str]] = {}
+    for key in sorted(suspects):
+        read = get_path(record, key)
+        if read is None:
+            continue
+        trial = copy.deepcopy(record)
+        _set_null(trial, key)
+        sums = [(paths, value) for _, paths, i, value in _sums(trial) if paths[i] == key]
+        values = {value for _, value in sums}
+        if len(sums) >= 2 and len(values) == 1 and values != {read}:
+            confirmed[key] = {p for paths, _ in sums for p in paths if p != key}
+    return confirmed
 
 
 def _set_null(record: dict[str, Any], path: str) -> None:

@@ -34,11 +34,13 @@ def write_new_chains(conn: sqlite3.Connection, report_ids: list[str], records: d
     conn.execute("create temp table if not exists new_report_ids (id text primary key)")
     conn.execute("delete from temp.new_report_ids")
     conn.executemany("insert or ignore into temp.new_report_ids values (?)", [(i,) for i in report_ids])
+    # CROSS JOIN keeps the new ids the outer loop: the planner, knowing nothing of a temp
+    # table, would otherwise scan every report.
     pairs = conn.execute(
-        "select l.id, e.id from temp.new_report_ids n join reports l on l.id = n.id"
-        " join reports e on e.agency = l.agency and e.year = l.year - 1"
-        " union select l.id, e.id from temp.new_report_ids n join reports e on e.id = n.id"
-        " join reports l on l.agency = e.agency and l.year = e.year + 1"
+        "select l.id, e.id from temp.new_report_ids n cross join reports l on l.id = n.id"
+        " cross join reports e on e.agency = l.agency and e.year = l.year - 1"
+        " union select l.id, e.id from temp.new_report_ids n cross join reports e on e.id = n.id"
+        " cross join reports l on l.agency = e.agency and l.year = e.year + 1"
     ).fetchall()
     for later_id, earlier_id in pairs:
         _write_chain(conn, later_id, earlier_id, records)

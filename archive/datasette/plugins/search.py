@@ -14,6 +14,8 @@ So this plugin, on every connection (``prepare_connection``):
 - registers ``bigram_query(text)``: the FTS5 MATCH expression of ``search.fts_query`` — every
   bigram required and quoted (no FTS syntax injection), a lone character a prefix query. Canned
   queries use it: ``where reports_fts match bigram_query(:q)``.
+- registers ``excerpt(text, q)``: a few words of a report's text around the query, in 【】
+  (search.excerpt) — the snippet of ``search_reports`` (the index keeps no positions).
 - re-registers Datasette's own ``escape_fts(text)`` as the same function. The table view builds
   ``rowid in (select rowid from reports_fts where reports_fts match escape_fts(:search))`` for
   ``/DB/reports?_search=…``; replacing the function rewrites ``_search`` into bigram terms right
@@ -31,7 +33,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from archive.storage.db import register_functions
-from archive.storage.search import fts_query
+from archive.storage.search import excerpt, fts_query
 
 
 def bigram_query(text: str | None) -> str:
@@ -43,4 +45,5 @@ def bigram_query(text: str | None) -> str:
 def prepare_connection(conn) -> None:
     conn.create_function("bigram_query", 1, bigram_query, deterministic=True)
     conn.create_function("escape_fts", 1, bigram_query, deterministic=True)
-    register_functions(conn)  # bigram_text(): the index's text (snippets read it through reports_fts_text)
+    conn.create_function("excerpt", 2, excerpt, deterministic=True)
+    register_functions(conn)  # bigram_text(): the index's text (a rebuild or a delete reads it)
