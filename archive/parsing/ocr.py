@@ -366,7 +366,7 @@ def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str], stat
         passing[key] = passing.get(key, 0) + 1
     # No check confirms it (none runs, or every one fails): the cell is the suspect.
     suspects = {k for k in standing if not passing.get(k)}
-    # …unless a slip two failing sums pin down shows that the rest of both sums is right.
+    # …unless a slip or a gap that two sums pin down shows that the rest of both sums is right.
     for cells in _pinned_slips(record, suspects).values():
         for path in cells:
             passing[path] = passing.get(path, 0) + 1
@@ -469,26 +469,34 @@ def _sums(record: dict[str, Any]) -> Iterator[tuple[str, list[str], int, float]]
 
 
 def _pinned_slips(record: dict[str, Any], suspects: set[str]) -> dict[str, set[str]]:
-    """A misread cell that two failing sums (its row and its column, say) each point at: set
-    aside, each of them gives it the same value, other than OCR's. Then the other cells of both
-    sums are right — an error among them would make the two disagree — and are confirmed by
-    it. {suspect: the cells its sums confirm}."""
+    """A cell OCR misread or could not read, that two sums (its row and its column, say) each
+    determine — set aside, each of them gives it the same count (other than OCR's reading).
+    Then the other cells of both sums are right — an error among them would make the two
+    disagree — and are confirmed by them. The cell itself stays as it was: null, or a suspect
+    that goes back to null. {that cell: the cells its sums confirm}."""
     import copy
 
     from ..record.model import get_path
 
-    confirmed: dict[str, set[str]] = {}
-    for key in sorted(suspects):
-        read = get_path(record, key)
-        if read is None:
-            continue
-        trial = copy.deepcopy(record)
-        _set_null(trial, key)
+    def pinned(trial: dict[str, Any], key: str) -> set[str]:
         sums = [(paths, value) for _, paths, i, value in _sums(trial) if paths[i] == key]
         values = {value for _, value in sums}
-        if len(sums) >= 2 and len(values) == 1 and values != {read}:
-            confirmed[key] = {p for paths, _ in sums for p in paths if p != key}
-    return confirmed
+        if len(sums) < 2 or len(values) != 1 or values == {get_path(record, key)}:
+            return set()
+        value = next(iter(values))
+        if value < 0 or not float(value).is_integer():
+            return set()
+        return {p for paths, _ in sums for p in paths if p != key}
+
+    confirmed: dict[str, set[str]] = {}
+    for key in sorted(suspects):
+        if get_path(record, key) is not None:
+            trial = copy.deepcopy(record)
+            _set_null(trial, key)
+            confirmed[key] = pinned(trial, key)
+    for key in sorted({paths[i] for _, paths, i, _ in _sums(record)}):  # cells not read
+        confirmed[key] = pinned(record, key)
+    return {k: v for k, v in confirmed.items() if v}
 
 
 def _set_null(record: dict[str, Any], path: str) -> None:
