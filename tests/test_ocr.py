@@ -135,6 +135,24 @@ def test_a_smudge_in_a_row_leaves_the_other_cells_in_their_columns():
     assert rows[1].values == ["9", "10", "11", "(illegible)", "13", "14", "69"]  # a low score: not read
 
 
+def test_header_words_over_two_lines_and_cells_run_together_keep_the_columns():
+    """A header printed over two lines (自然 / 人, 商业企 / 业, 法律服务机 / 构) still gives the columns; a box
+    OCR made of two neighbouring cells (33 and 34 read as 3334) leaves both not read, and every
+    other number of its line stays in its column."""
+    from archive.parsing.boxes import boxes_from_ocr, rows_from_boxes
+
+    xs = [500 + 80 * i for i in range(7)]
+    result = [_box(500, 100, "自然"), _box(580, 100, "商业企"), _box(660, 100, "科研机"), _box(740, 100, "社会公益组"),
+              _box(820, 100, "法律服务机"), _box(900, 100, "其他"), _box(980, 100, "总计")]
+    result += [_box(500, 120, "人"), _box(580, 120, "业"), _box(660, 120, "构"), _box(740, 120, "织"),
+               _box(820, 120, "构")]
+    result += [_box(240, 170, "3.危及“三安全一稳定”", width=150)] + [
+        _box(x, 170, text) for x, text in zip(xs[:4], ("29", "30", "31", "32"))]
+    result += [_box(860, 170, "3334", 0.97, width=110), _box(980, 170, "189")]  # 33 and 34 as one
+    rows = [r for r in rows_from_boxes(boxes_from_ocr(result)) if r.values]
+    assert rows[0].values == ["29", "30", "31", "32", "(illegible)", "(illegible)", "189"]
+
+
 def _as_read(numbers, change) -> dict:
     from archive.record.model import empty_record
 
@@ -193,6 +211,34 @@ def test_a_failing_check_no_single_cell_explains_drops_all_its_cells():
     assert _wrong(record, numbers) == {}
     assert all(record["requests"][row]["natural_person"] is None for row in ("granted", "denied_state_secret"))
     assert record["requests"]["new_requests"]["total"] == numbers["requests"]["new_requests"]["total"]
+
+
+@pytest.mark.parametrize("agree", [True, False])
+def test_a_cell_its_row_and_column_pin_down_confirms_the_rest_of_both(agree):
+    """A cell not read (A) whose row and column each give it the same value shows the rest of
+    both right: B, in A's row, stands though B's column fails (C, below B, was misread, and C's
+    own row has a cell not read, so nothing else vouches for B). With another slip in A's row
+    (D) its row and column give A different values: B is not confirmed, and nothing wrong stands."""
+    numbers = report_numbers(4, 2.5)
+    a, b = "requests.granted.natural_person", "requests.granted.commercial_enterprise"
+    c, d = "requests.partially_granted.commercial_enterprise", "requests.granted.research_institution"
+
+    def change(record):
+        record["requests"]["granted"]["natural_person"] = None  # A: not read
+        record["requests"]["partially_granted"]["commercial_enterprise"] += 60  # C: a 9 read as 69
+        record["requests"]["partially_granted"]["social_welfare_org"] = None  # not read either
+        if not agree:
+            record["requests"]["granted"]["research_institution"] += 8  # D: a 0 read as 8
+
+    record = _as_read(numbers, change)
+    placed = _confirmed(record)
+    got = numbers_of(record)
+    assert _wrong(record, numbers) == {}
+    assert got[a] is None and got[c] is None
+    if agree:
+        assert got[b] == lookup(numbers, b) and placed[b] == "ocr"
+    else:
+        assert got[b] is None and got[d] is None
 
 
 # --- images of unknown resolution -------------------------------------------------------------

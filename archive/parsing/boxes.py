@@ -13,7 +13,8 @@ boxes scattered over the page, a little turned when the page was scanned askew. 
    is k − 1 columns, and a number one spacing right of the last column (总计, often printed
    over two header rows) adds that column. Under known columns, a box that is not a number (a
    smudge read as a character) is that cell's text, left null by the interpreter — the other
-   cells of its line keep their columns;
+   cells of its line keep their columns; a box that reaches over two columns' numbers (cells
+   OCR ran together) leaves those cells not read;
 4. a line of numbers takes the label boxes left of them, and the label-only lines just above
    or below it (a label wrapped around its numbers), as its label cells.
 
@@ -47,10 +48,17 @@ ILLEGIBLE = "(illegible)"  # a cell OCR could not read: interpret reads it as no
 # A number box: digits (and the letters OCR confuses with them, so that the box keeps its
 # column and is read as not a number), separators, or a mark of zero.
 _VALUE = re.compile(r"^[-—–/]$|^[0-9０-９OoIlSB.,，．]*[0-9０-９][0-9０-９OoIlSB.,，．]*$")
-_HEADER = re.compile(
-    r"^(自然人|商业企业|科研机构|社会公益组织|法律服务机构|其他|总计|结果维持|结果纠正|其他结果|尚未审结|"
-    r"本年制发件数|本年废止件数|现行有效件数|本年处理决定数量|本年收费金额.*)$"
-)
+_HEADER_WORDS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "结果维持", "结果纠正",
+                 "其他结果", "尚未审结", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量")
+_HEADER = re.compile(rf"^({'|'.join(_HEADER_WORDS)}|本年收费金额.*)$")
+
+
+def _is_header(text: str) -> bool:
+    """A column header word, or the first line of one printed over two (商业企 / 业, 法律服务机 / 构:
+    all but at most its last two characters)."""
+    text = text.replace(" ", "")
+    return bool(_HEADER.match(text)) or any(
+        len(text) >= max(2, len(word) - 2) and word.startswith(text) and text != word for word in _HEADER_WORDS)
 
 
 @dataclass
@@ -60,6 +68,7 @@ class Box:
     x: float  # centre, after the skew is undone
     y: float
     height: float
+    width: float = 0.0
 
     @property
     def is_value(self) -> bool:
@@ -83,7 +92,8 @@ def boxes_from_ocr(result: list) -> list[Box]:
         cx = sum(p[0] for p in corners) / 4
         cy = sum(p[1] for p in corners) / 4
         height = math.dist(corners[0], corners[3])
-        boxes.append(Box(str(text).strip(), float(score), cx * cos - cy * sin, cx * sin + cy * cos, height))
+        boxes.append(Box(str(text).strip(), float(score), cx * cos - cy * sin, cx * sin + cy * cos, height,
+                         math.dist(corners[0], corners[1])))
     return [b for b in boxes if b.text]
 
 
@@ -132,7 +142,7 @@ def rows_from_boxes(boxes: list[Box]) -> list[Row]:
                 continue  # a wrapped label: taken by its row
             # header words since the last line of numbers: three or more set the columns; fewer
             # start a table of one or two columns (section 二's 本年处理决定数量), read in order
-            named = [b for b in labels if _HEADER.match(b.text.replace(" ", ""))]
+            named = [b for b in labels if _is_header(b.text)]
             header += named
             if len(header) >= 3:
                 columns = _grid(sorted(b.x for b in header))
@@ -205,6 +215,13 @@ def _placed(values: list[Box], columns: list[float]) -> list[str]:
     taken = [False] * len(columns)
     for box in values:
         k = min(range(len(columns)), key=lambda c: abs(columns[c] - box.x))
+        spanned = [c for c in range(len(columns)) if abs(columns[c] - box.x) <= box.width / 2]
+        if len(spanned) >= 2 and not any(taken[c] for c in spanned):
+            # one box over two columns' numbers (OCR ran neighbouring cells together): none of
+            # them is read, and the rest of the line keeps its columns
+            for c in spanned:
+                taken[c] = True
+            continue
         if abs(columns[k] - box.x) > 0.6 * max(spacing, 1) or taken[k]:
             return [text(b) for b in values]  # the numbers do not stand under this header
         cells[k], taken[k] = text(box), True
@@ -226,7 +243,7 @@ def _wrapped_labels(lines, parts, value_at: list[int], line_height: float) -> di
     for j, (labels, values) in enumerate(parts):
         if values or not labels or not value_at:
             continue
-        if any(_HEADER.match(b.text.replace(" ", "")) for b in labels):
+        if any(_is_header(b.text) for b in labels):
             continue
         if any(section_heading(b.text) for b in labels):
             continue

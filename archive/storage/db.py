@@ -22,7 +22,7 @@ import sqlite_utils
 
 from ..record.model import canonical_json
 from .cross_checks import write_cross_checks, write_new_chains
-from .migrations import MIGRATIONS, insert_sql
+from .migrations import MIGRATIONS, VANISHED, insert_sql
 from .search import index_text
 
 SCHEMA_VERSION = 1
@@ -606,9 +606,8 @@ class Archive:
         """A report with this content fingerprint (and year, when known) whose page answered
         404/410, of this source: the report a page with the same content may have moved from."""
         sql = (
-            "select r.id from reports r join documents d on d.url = r.url where r.fingerprint = ?"
-            " and (coalesce(d.missed, 0) > 0 or coalesce(d.gone, 0) = 1)"
-            " and (? is null or d.source is null or d.source = ?) and (? is null or r.year = ?)"
+            f"select r.id from documents d cross join reports r on r.url = d.url where {VANISHED}"
+            " and r.fingerprint = ? and (? is null or d.source is null or d.source = ?) and (? is null or r.year = ?)"
             " order by r.updated_at desc limit 1"
         )
         row = self.db.conn.execute(sql, [fingerprint, source, source, year, year]).fetchone()
@@ -770,9 +769,8 @@ class Archive:
         for start in range(0, len(values), 500):
             chunk = values[start:start + 500]
             found.update(fp for (fp,) in self.db.conn.execute(
-                "select r.fingerprint from reports r join documents d on d.url = r.url"
-                f" where r.fingerprint in ({', '.join('?' * len(chunk))})"
-                " and (coalesce(d.missed, 0) > 0 or coalesce(d.gone, 0) = 1)", chunk))
+                f"select r.fingerprint from documents d cross join reports r on r.url = d.url where {VANISHED}"
+                f" and r.fingerprint in ({', '.join('?' * len(chunk))})", chunk))
         return found
 
     def insert_new_reports(self, rows: list[dict[str, Any]], searches: list[dict[str, str]], *,

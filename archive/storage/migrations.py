@@ -599,6 +599,11 @@ def _m013_page_images(db: sqlite_utils.Database) -> None:
     db["page_images"].create_index(["capture_id", "position"], unique=True, if_not_exists=True)
 
 
+# A document whose page answered 404/410 (gone) or could not be fetched by the last crawls
+# (missed): the one expression of it, which queries repeat so that documents_vanished serves them.
+VANISHED = "(coalesce(missed, 0) > 0 or coalesce(gone, 0) = 1)"
+
+
 def _m014_faster_writes(db: sqlite_utils.Database) -> None:
     """Cheaper writes for a batch of 1,000 reports a second (bench/archive_scale.py):
     - full-text search tokenizes with `ascii`: the indexed text is already split into bigrams
@@ -608,7 +613,12 @@ def _m014_faster_writes(db: sqlite_utils.Database) -> None:
       in the report, and its snippet comes from the report's text (search.excerpt). The
       index is rebuilt from reports: 6.4 → about 1 KB a report;
     - the index on check_results.passed (two values, rebuilt on every insert) becomes an index
-      of failures only, which is what the failing-checks query reads."""
+      of failures only, which is what the failing-checks query reads; the same for cross_checks,
+      whose index on earlier_report_id no query reads;
+    - a vanished twin is looked for from the few documents that vanished (a partial index),
+      not through an index of every report's fingerprint.
+    An index keyed by a hash takes a random page for each report stored: at 100,000 reports,
+    each costs a page written per report at every commit."""
     conn = db.conn
     conn.execute("drop table if exists reports_fts")
     conn.execute(
@@ -618,6 +628,11 @@ def _m014_faster_writes(db: sqlite_utils.Database) -> None:
     conn.execute("insert into reports_fts(reports_fts) values ('rebuild')")
     conn.execute("drop index if exists check_results_passed")
     conn.execute("create index if not exists check_results_failed on check_results (report_id) where passed = 0")
+    conn.execute("drop index if exists idx_cross_checks_passed_report_id")
+    conn.execute("drop index if exists idx_cross_checks_earlier_report_id")
+    conn.execute("create index if not exists cross_checks_failed on cross_checks (report_id) where passed = 0")
+    conn.execute("drop index if exists reports_fingerprint")
+    conn.execute(f"create index if not exists documents_vanished on documents (url) where {VANISHED}")
 
 
 # The columns of `reports`, small ones first: SQLite stores a row's columns in order and puts
@@ -636,8 +651,9 @@ REPORT_COLUMNS = (
 def _m015_small_columns_first(db: sqlite_utils.Database) -> None:
     """`reports` rebuilt with its small columns before body_text and record (REPORT_COLUMNS): a
     facet or filter on needs_review, failed_checks or removed no longer reads 20 KB per report.
-    Rowids are kept (full-text search refers to them), and so are the indexes, less one that
-    repeated another (reports_identity = idx_reports_identity); the indexes of the flags and the
+    Rowids are kept (full-text search refers to them), and so are the indexes, less three that
+    another covers (reports_identity = idx_reports_identity; (agency, year) and (year) are the
+    prefixes of reports_agency_year_desc and reports_year_id); the indexes of the flags and the
     region gain the year (`needs_review = 1 and year = 2023` reads its 2,000 rows, not 100,000,
     and each facet of that page with it). Runs with foreign keys off (`rebuilds_tables`), as
     SQLite's procedure for changing a table's shape asks."""
@@ -645,7 +661,8 @@ def _m015_small_columns_first(db: sqlite_utils.Database) -> None:
     with_year = ("needs_review", "failed_checks", "cross_year_failed", "region", "removed")
     indexes = [sql for name, sql in conn.execute(
         "select name, sql from sqlite_master where type = 'index' and tbl_name = 'reports' and sql is not null")
-        if name != "reports_identity" and name not in {f"idx_reports_{c}" for c in with_year}]
+        if name not in ("reports_identity", "idx_reports_agency_year", "idx_reports_year")
+        and name not in {f"idx_reports_{c}" for c in with_year}]
     indexes += [f"create index reports_{c}_year on reports ({c}, year)" for c in with_year]
     names = [name for name, _ in REPORT_COLUMNS]
     conn.execute("create table reports_rebuilt (" + ", ".join(f"{n} {t}" for n, t in REPORT_COLUMNS) + ")")
