@@ -793,8 +793,7 @@ class Archive:
         # In key order: each b-tree page is visited once, however the ids fall.
         self.insert_rows("report_versions_stored", sorted(versions, key=lambda v: (v["report_id"], v["version"])))
         conn.executemany(insert_sql("insert", "request_totals", TOTALS_COLUMNS), sorted(totals))
-        conn.executemany(insert_sql("insert", "check_results", ("report_id", "rule", "passed", "detail")),
-                         sorted(checks, key=lambda c: c[:2]))
+        conn.executemany(insert_sql("insert", "check_results", CHECK_COLUMNS), sorted(checks, key=lambda c: c[:2]))
         conn.executemany("update documents set report_id = ? where id = ?", links)
 
     def cross_checks(self) -> dict[str, list[dict[str, Any]]]:
@@ -818,6 +817,7 @@ class Archive:
         self.db.conn.execute("update documents set report_id = ? where id = ?", [report_id, doc_id])
 
 
+CHECK_COLUMNS = ("report_id", "rule", "passed", "detail")  # a row of check_results
 MAX_READ_ATTEMPTS = 3  # crawls that retry a document whose worker crashed or ran out of time
 
 

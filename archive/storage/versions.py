@@ -18,9 +18,7 @@ from ..record.diff import diff_records
 from ..record.model import canonical_json, content_fingerprint, known_count
 from ..record.review import needs_review
 from .compact import TOTALS_COLUMNS, totals_row
-
-CHECK_COLUMNS = ("report_id", "rule", "passed", "detail")
-from .db import Archive, now_iso, stable_id
+from .db import CHECK_COLUMNS, Archive, now_iso, stable_id
 from .search import index_text
 
 
@@ -196,9 +194,8 @@ def _new_reports(archive: Archive, items: list[dict[str, Any]]) -> tuple[list[in
     """(indexes of items that are new reports, indexes of the others), each in batch order."""
     identities = [identity_of(item["record"]) for item in items]
     ids = [stable_id(identity) for identity in identities]
-    for item in items:
-        item.setdefault("fingerprint", None)
-        item["fingerprint"] = item["fingerprint"] or content_fingerprint(item["record"])
+    for item in items:  # computed once, here, for store_record too
+        item["fingerprint"] = item.get("fingerprint") or content_fingerprint(item["record"])
     known = archive.known_reports(ids, identities)
     twins = archive.vanished_fingerprints({item["fingerprint"] for item in items})
     fresh, rest, seen = [], [], set()
