@@ -412,18 +412,12 @@ def confirm(record: dict[str, Any], keys: set[str], placed: dict[str, str], stat
 
 
 def _said_alike(record: dict[str, Any], keys: set[str], stated: Iterable[Any]) -> set[str]:
-    """The keys among `keys` whose value every statement of the report's text agrees with (at
-    least one statement; a key the text states differently anywhere is not among them)."""
-    from ..record.model import get_path
+    """The keys among `keys` whose value every statement of the report's text agrees with: the
+    prose checks (record/checks.py) that pass, each over one of these keys."""
+    from ..record.checks import PROSE_PREFIX, prose_checks
 
-    by_key: dict[str, list[Any]] = {}
-    for statement in stated:
-        if statement.key in keys:
-            by_key.setdefault(statement.key, []).append(statement)
-    return {
-        key for key, statements in by_key.items()
-        if all(abs(s.value - get_path(record, key)) <= s.tolerance + 1e-9 for s in statements)
-    }
+    passing = {c["rule"].removeprefix(PROSE_PREFIX) for c in prose_checks(record, list(stated)) if c["passed"]}
+    return passing & keys
 
 
 # Keys whose numbers the format gives no arithmetic for (section 二, in both formats).

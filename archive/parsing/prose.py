@@ -57,16 +57,13 @@ _STATEMENTS = [
     _p("review_litigation.review.total", rf"行政复议(?:案件|申请)?{_FILL}{_NUM}{_COUNT}"),
     _p(LITIGATION_TOTAL, rf"行政诉讼(?:案件)?{_FILL}{_NUM}{_COUNT}"),
     _p("active_disclosure.fees_wan_yuan", rf"行政事业性收费的?(?:收费)?(?:金额|总额|总金额)?{_FILL}{_NUM}{_MONEY}"),
-    _p("active_disclosure.regulations_issued", rf"(?:制发|制定|出台|印发)了?(?:政府)?规章{_FILL}{_NUM}{_DOCS}"),
-    _p("active_disclosure.regulations_repealed", rf"废止了?(?:政府)?规章{_FILL}{_NUM}{_DOCS}"),
-    _p("active_disclosure.regulations_in_force", rf"现行有效的?(?:政府)?规章{_FILL}{_NUM}{_DOCS}"),
-    _p("active_disclosure.normative_documents_issued",
-       rf"(?:制发|制定|出台|印发)了?(?:行政)?规范性文件{_FILL}{_NUM}{_DOCS}"),
-    _p("active_disclosure.normative_documents_repealed", rf"废止了?(?:行政)?规范性文件{_FILL}{_NUM}{_DOCS}"),
-    _p("active_disclosure.normative_documents_in_force", rf"现行有效的?(?:行政)?规范性文件{_FILL}{_NUM}{_DOCS}"),
-    _p("active_disclosure.licensing_decisions", rf"行政许可(?:处理)?决定{_FILL}{_NUM}件"),
-    _p("active_disclosure.penalty_decisions", rf"行政处罚(?:处理)?决定{_FILL}{_NUM}件"),
-    _p("active_disclosure.coercion_decisions", rf"行政强制(?:处理)?决定{_FILL}{_NUM}件"),
+    # rules and normative documents issued, repealed, in force (section 二's first table)
+    *(_p(f"active_disclosure.{kind}_{state}", rf"{verb}{noun}{_FILL}{_NUM}{_DOCS}")
+      for kind, noun in (("regulations", "(?:政府)?规章"), ("normative_documents", "(?:行政)?规范性文件"))
+      for state, verb in (("issued", "(?:制发|制定|出台|印发)了?"), ("repealed", "废止了?"), ("in_force", "现行有效的?"))),
+    # licensing, penalty and coercion decisions
+    *(_p(f"active_disclosure.{kind}_decisions", rf"行政{word}(?:处理)?决定{_FILL}{_NUM}件")
+      for kind, word in (("licensing", "许可"), ("penalty", "处罚"), ("coercion", "强制"))),
 ]
 # "No request was received" states 0 as plainly as a number does.
 _NONE_RECEIVED = re.compile(rf"(?:未|没有)(?:收到|受理|接到)(?:任何)?{_KINDS}的?申请")

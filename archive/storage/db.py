@@ -755,22 +755,22 @@ class Archive:
 
     def known_reports(self, ids: list[str], identities: list[str]) -> set[str]:
         """Which of these report ids and identities the archive already holds."""
-        found: set[str] = set()
-        for column, values in (("id", ids), ("identity", identities)):
-            for start in range(0, len(values), 500):
-                chunk = values[start:start + 500]
-                sql = f"select {column} from reports where {column} in ({', '.join('?' * len(chunk))})"
-                found.update(value for (value,) in self.db.conn.execute(sql, chunk))
-        return found
+        return (self._found_among("select id from reports where id in ({})", ids)
+                | self._found_among("select identity from reports where identity in ({})", identities))
 
     def vanished_fingerprints(self, fingerprints: set[str]) -> set[str]:
         """Which of these fingerprints a report whose page vanished has (see vanished_twin)."""
-        values, found = sorted(fingerprints), set()
+        return self._found_among(
+            f"select r.fingerprint from documents d cross join reports r on r.url = d.url where {VANISHED}"
+            " and r.fingerprint in ({})", sorted(fingerprints))
+
+    def _found_among(self, sql: str, values: list[str]) -> set[str]:
+        """The values a one-column query `... in ({})` gives back, asked 500 at a time (SQLite
+        caps the number of parameters of a statement)."""
+        found: set[str] = set()
         for start in range(0, len(values), 500):
             chunk = values[start:start + 500]
-            found.update(fp for (fp,) in self.db.conn.execute(
-                f"select r.fingerprint from documents d cross join reports r on r.url = d.url where {VANISHED}"
-                f" and r.fingerprint in ({', '.join('?' * len(chunk))})", chunk))
+            found.update(value for (value,) in self.db.conn.execute(sql.format(", ".join("?" * len(chunk))), chunk))
         return found
 
     def insert_new_reports(self, rows: list[dict[str, Any]], searches: list[dict[str, str]], *,
